@@ -1,0 +1,2 @@
+export { createSqliteEventStore } from './sqliteEventStore.ts';
+export type { SqliteEventStoreOptions } from './sqliteEventStore.ts';

@@ -1,0 +1,334 @@
+import { EventEmitter, once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
+import { ConcurrencyError, isUuid, systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  SubscriptionBatch,
+} from '../../services/ports/index.ts';
+import { migrate } from './schema.ts';
+
+export interface SqliteEventStoreOptions {
+  /** Database file, or ':memory:' for a throw-away store. */
+  readonly path: string;
+  /**
+   * `full` (default): every commit is fsynced before the append resolves, so an acknowledged
+   * event survives a power cut. `normal`: survives a killed process but not a power cut;
+   * faster on slow disks.
+   */
+  readonly synchronous?: 'full' | 'normal';
+  readonly readOnly?: boolean;
+  readonly clock?: Clock;
+  /** How often a subscription looks for events written by another process. Default 200 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long a writer waits for another process's write lock. Default 5 s. */
+  readonly busyTimeoutMs?: number;
+}
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const MAX_STREAM_NAME = 512;
+
+/**
+ * The embedded EventStore on node:sqlite: one file, WAL mode, one transaction per append.
+ *
+ *   const store = createSqliteEventStore({ path: 'data/events.db' });
+ *
+ * node:sqlite is synchronous, so every append runs to completion inside one turn of the event
+ * loop: appends from one process are serialised without locks, and appends from another
+ * process wait on SQLite's write lock (BEGIN IMMEDIATE) and then see the committed revision.
+ */
+export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
+  return new SqliteEventStore(options);
+}
+
+class SqliteEventStore implements EventStore {
+  readonly #db: DatabaseSync;
+  readonly #clock: Clock;
+  readonly #pollIntervalMs: number;
+  readonly #appended = new EventEmitter();
+  readonly #closing = new AbortController();
+  readonly #statements: {
+    findId: StatementSync;
+    streamRevision: StatementSync;
+    insert: StatementSync;
+    readForwards: StatementSync;
+    readBackwards: StatementSync;
+    readAllAfter: StatementSync;
+    readAllBefore: StatementSync;
+    head: StatementSync;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.#appended.setMaxListeners(0);
+    const memory = options.path === ':memory:';
+    if (!memory && !options.readOnly) mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    try {
+      this.#db = new DatabaseSync(options.path, {
+        readOnly: options.readOnly ?? false,
+        timeout: options.busyTimeoutMs ?? 5_000,
+      });
+      if (!options.readOnly) {
+        if (!memory) this.#db.exec('PRAGMA journal_mode = WAL');
+        this.#db.exec(`PRAGMA synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
+        migrate(this.#db);
+      }
+    } catch (error) {
+      throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
+    }
+    const columns = 'position, id, stream, revision, type, data, metadata';
+    this.#statements = {
+      findId: this.#db.prepare('SELECT 1 AS found FROM events WHERE id = ?'),
+      streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+      insert: this.#db.prepare(
+        'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) RETURNING position',
+      ),
+      readForwards: this.#db.prepare(
+        `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+      ),
+      readBackwards: this.#db.prepare(
+        `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      ),
+      readAllAfter: this.#db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      readAllBefore: this.#db.prepare(`SELECT ${columns} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
+      head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
+    };
+  }
+
+  append(stream: string, events: readonly NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+    try {
+      return Promise.resolve(this.#appendNow(stream, events, options.expectedRevision ?? 'any'));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    this.#assertOpen();
+    validateAppend(stream, events, expected);
+    const recordedAt = this.#clock.now().toISOString();
+    const db = this.#db;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const seen = new Set<string>();
+      const duplicates: string[] = [];
+      const fresh: NewEvent[] = [];
+      for (const event of events) {
+        if (seen.has(event.id) || this.#statements.findId.get(event.id) !== undefined) duplicates.push(event.id);
+        else fresh.push(event);
+        seen.add(event.id);
+      }
+      const current = this.#revisionOf(stream);
+      if (fresh.length === 0) {
+        db.exec('COMMIT');
+        return { streamRevision: current, appended: [], duplicates };
+      }
+      checkExpected(stream, expected, current);
+      const appended: RecordedEvent[] = [];
+      let revision = current ?? -1;
+      for (const event of fresh) {
+        revision += 1;
+        const metadata = { ...event.metadata, recordedAt };
+        const row = this.#statements.insert.get(
+          event.id,
+          stream,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(metadata),
+        ) as { position: number };
+        appended.push({ id: event.id, stream, revision, position: row.position, type: event.type, data: event.data, metadata });
+      }
+      db.exec('COMMIT');
+      this.#appended.emit('appended');
+      return { streamRevision: revision, appended, duplicates };
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw translate(error, stream, expected, () => this.#revisionOf(stream));
+    }
+  }
+
+  #revisionOf(stream: string): number | null {
+    const row = this.#statements.streamRevision.get(stream) as { revision: number | null };
+    return row.revision;
+  }
+
+  readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.#run(() => {
+      const limit = options.limit ?? -1;
+      const rows =
+        options.direction === 'backwards'
+          ? this.#statements.readBackwards.all(stream, options.from ?? Number.MAX_SAFE_INTEGER, limit)
+          : this.#statements.readForwards.all(stream, options.from ?? 0, limit);
+      return (rows as unknown as EventRow[]).map(toRecorded);
+    });
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.#run(() => this.#readAllNow(options));
+  }
+
+  #readAllNow(options: ReadAllOptions): RecordedEvent[] {
+    const limit = options.limit ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.#statements.readAllBefore.all(options.before ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.#statements.readAllAfter.all(options.after ?? 0, limit);
+    return (rows as unknown as EventRow[]).map(toRecorded);
+  }
+
+  async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<SubscriptionBatch> {
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new ValidationError('invalid subscription', [{ path: 'maxBatchSize', message: 'must be a whole number ≥ 1' }]);
+    }
+    const stop = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    let checkpoint = options.after ?? 0;
+    let announced = false;
+    while (!stop.aborted) {
+      const events = this.#readAllNow({ after: checkpoint, limit: maxBatchSize });
+      if (events.length > 0) {
+        checkpoint = events[events.length - 1]!.position;
+        const caughtUp = events.length < maxBatchSize;
+        announced ||= caughtUp;
+        yield { events, caughtUp };
+        continue;
+      }
+      if (!announced) {
+        announced = true;
+        yield { events: [], caughtUp: true };
+        continue;
+      }
+      await this.#nextAppendOrPoll(stop);
+    }
+  }
+
+  /**
+   * Wakes on an append in this process at once, or after the poll interval for appends by other
+   * processes. The poll timer is a ref'd timer on purpose: a live subscription keeps the process up.
+   */
+  async #nextAppendOrPoll(stop: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const signal = AbortSignal.any([stop, done.signal]);
+    try {
+      await Promise.race([once(this.#appended, 'appended', { signal }), delay(this.#pollIntervalMs, undefined, { signal })]);
+    } catch {
+      // Stopped: the loop condition ends the iteration.
+    } finally {
+      done.abort();
+    }
+  }
+
+  streamRevision(stream: string): Promise<number | null> {
+    return this.#run(() => this.#revisionOf(stream));
+  }
+
+  headPosition(): Promise<GlobalPosition> {
+    return this.#run(() => (this.#statements.head.get() as { head: number | null }).head ?? 0);
+  }
+
+  ping(): Promise<void> {
+    return this.#run(() => {
+      this.#statements.head.get();
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.#closing.signal.aborted) {
+      this.#closing.abort();
+      this.#db.close();
+    }
+    return Promise.resolve();
+  }
+
+  #run<T>(read: () => T): Promise<T> {
+    try {
+      this.#assertOpen();
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error instanceof Error && !isSqliteError(error) ? error : new UnavailableError(`event store: ${messageOf(error)}`, { cause: error }));
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing.signal.aborted) throw new UnavailableError('event store is closed');
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+  };
+}
+
+function validateAppend(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): void {
+  const issues: { path: string; message: string }[] = [];
+  if (typeof stream !== 'string' || stream.length === 0) issues.push({ path: 'stream', message: 'must be a non-empty name' });
+  else if (stream.length > MAX_STREAM_NAME) issues.push({ path: 'stream', message: `must be at most ${MAX_STREAM_NAME} characters` });
+  if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) {
+    issues.push({ path: 'expectedRevision', message: 'must be a whole number ≥ 0, "any", "noStream" or "streamExists"' });
+  }
+  events.forEach((event, index) => {
+    if (!isUuid(event.id)) issues.push({ path: `events[${index}].id`, message: 'must be a UUID' });
+    if (typeof event.type !== 'string' || event.type.length === 0) issues.push({ path: `events[${index}].type`, message: 'must be a non-empty string' });
+    if (event.data === undefined) issues.push({ path: `events[${index}].data`, message: 'is required' });
+  });
+  if (issues.length > 0) throw new ValidationError('cannot append', issues);
+}
+
+function checkExpected(stream: string, expected: ExpectedRevision, current: number | null): void {
+  if (expected === 'any') return;
+  if (expected === 'noStream') {
+    if (current !== null) throw new ConcurrencyError(stream, 'noStream', current);
+    return;
+  }
+  if (expected === 'streamExists') {
+    if (current === null) throw new ConcurrencyError(stream, 'streamExists', null);
+    return;
+  }
+  if (current !== expected) throw new ConcurrencyError(stream, expected, current);
+}
+
+function isSqliteError(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
+}
+
+/** SQLite's words never leave the adapter: a revision clash is a ConcurrencyError, the rest is unavailability. */
+function translate(error: unknown, stream: string, expected: ExpectedRevision, revisionNow: () => number | null): Error {
+  if (!isSqliteError(error)) return error instanceof Error ? error : new Error(String(error));
+  const message = messageOf(error);
+  if (message.includes('UNIQUE constraint failed: events.stream, events.revision')) {
+    const actual = revisionNow();
+    return new ConcurrencyError(stream, expected === 'any' ? (actual ?? 'noStream') : expected, actual);
+  }
+  return new UnavailableError(`event store: ${message}`, { cause: error });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,119 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Config } from '../config/index.ts';
+import { describeEnvironment } from '../config/index.ts';
+import type { EventStore } from '../ports/index.ts';
+import { formatEvent } from './eventFormat.ts';
+
+/** What the CLI needs from the composition root; main.ts supplies the real adapters. */
+export interface CliRuntime {
+  readonly version: string;
+  loadConfig(): Config;
+  openEventStore(config: Config, options: { readOnly: boolean }): EventStore;
+  serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  readonly stdout: { write(text: string): unknown };
+}
+
+/**
+ *   nudge serve [--host H] [--port P]
+ *   nudge events tail [-n 20] [--no-follow] [--json]
+ *   nudge events stream <name> [--from R] [--backwards] [--limit N] [--json]
+ *   nudge config
+ */
+export function buildProgram(runtime: CliRuntime): Command {
+  const program = new Command('nudge')
+    .description('Nudge: event-sourced lead nurturing. Journeys suggest the next action to the rep, with the reason.')
+    .version(runtime.version)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('Run the API server on the configured backends (embedded by default). This is the main job.')
+    .option('--host <host>', 'interface to listen on (overrides HOST)')
+    .option('--port <port>', 'port to listen on (overrides PORT)', parsePort)
+    .action(async (options: { host?: string; port?: number }) => {
+      await runtime.serve(runtime.loadConfig(), options);
+    });
+
+  program
+    .command('config')
+    .description('List the environment variables Nudge reads, their defaults, and the values in force')
+    .action(() => {
+      const config = runtime.loadConfig();
+      for (const variable of describeEnvironment()) {
+        runtime.stdout.write(`${variable.name.padEnd(26)} ${(variable.default || '-').padEnd(12)} ${variable.description}\n`);
+      }
+      runtime.stdout.write(`\nIn force: data in ${config.dataDir}; API on http://${config.http.host}:${config.http.port}\n`);
+    });
+
+  const events = program.command('events').description('Inspect the event store');
+
+  events
+    .command('tail')
+    .description('Print the newest events, then follow new ones as they are appended (Ctrl-C stops)')
+    .addOption(new Option('-n, --lines <count>', 'how many recent events to print first').argParser(parseCount).default(10))
+    .option('--no-follow', 'print the recent events and exit')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (options: { lines: number; follow: boolean; json: boolean }) => {
+      const config = runtime.loadConfig();
+      const store = runtime.openEventStore(config, { readOnly: true });
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const recent = options.lines === 0 ? [] : await store.readAll({ direction: 'backwards', limit: options.lines });
+        for (const event of recent.reverse()) runtime.stdout.write(`${formatEvent(event, options)}\n`);
+        if (!options.follow) return;
+        const after = recent.at(-1)?.position ?? (await store.headPosition());
+        for await (const batch of store.subscribe({ after, signal: stop.signal })) {
+          for (const event of batch.events) runtime.stdout.write(`${formatEvent(event, options)}\n`);
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await store.close();
+      }
+    });
+
+  events
+    .command('stream <name>')
+    .description('Print the events of one stream, e.g. lead-<id>')
+    .option('--from <revision>', 'first revision to print', parseCount)
+    .option('--backwards', 'newest first', false)
+    .addOption(new Option('--limit <count>', 'most events to print').argParser(parseCount))
+    .option('--json', 'one JSON object per line', false)
+    .action(async (name: string, options: { from?: number; backwards: boolean; limit?: number; json: boolean }) => {
+      const config = runtime.loadConfig();
+      const store = runtime.openEventStore(config, { readOnly: true });
+      try {
+        const revision = await store.streamRevision(name);
+        if (revision === null) {
+          process.exitCode = 1;
+          console.error(`nudge: stream ${name} has no events`);
+          return;
+        }
+        const read = await store.readStream(name, {
+          direction: options.backwards ? 'backwards' : 'forwards',
+          ...(options.from !== undefined ? { from: options.from } : {}),
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        });
+        for (const event of read) runtime.stdout.write(`${formatEvent(event, options)}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return count;
+}

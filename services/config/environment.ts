@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/index.ts';
+
+/**
+ * All configuration, as one schema over environment variables, read once by the composition
+ * root. With no variable set, everything runs embedded: data under ./data, the API on
+ * 127.0.0.1:8080, a generated API token.
+ */
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const portMessage = 'must be a port number from 0 to 65535';
+const port = z.coerce.number({ error: portMessage }).int(portMessage).min(0, portMessage).max(65_535, portMessage);
+const wholeNumber = (min: number) =>
+  z.coerce.number({ error: `must be a whole number ≥ ${min}` }).int(`must be a whole number ≥ ${min}`).min(min, `must be a whole number ≥ ${min}`);
+
+export const environmentSchema = z.object({
+  NUDGE_DATA_DIR: z.string().min(1).default('./data').describe('Folder for the embedded event store and generated secrets'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP API listens on'),
+  PORT: port.default(8080).describe('Port the HTTP API listens on (0 picks a free one)'),
+  NUDGE_API_TOKENS: commaList
+    .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')))
+    .optional()
+    .describe('Comma-separated bearer tokens for the API; when unset in embedded mode one is generated'),
+  NUDGE_SQLITE_SYNCHRONOUS: z
+    .enum(['full', 'normal'])
+    .default('full')
+    .describe('full: fsync every commit (survives power loss); normal: survives a killed process only'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto').describe('auto: pretty on a terminal, JSON otherwise'),
+  NUDGE_SHUTDOWN_GRACE_MS: wholeNumber(0).default(10_000).describe('How long shutdown waits for requests in flight'),
+  NUDGE_BODY_LIMIT_BYTES: wholeNumber(1_024).default(1_048_576).describe('Largest request body the API accepts'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly apiTokens: readonly string[] | undefined;
+  readonly eventStore: { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' };
+  readonly log: { readonly level: Environment['LOG_LEVEL']; readonly format: Environment['LOG_FORMAT'] };
+  readonly shutdownGraceMs: number;
+}
+
+/**
+ * Reads configuration from the environment; a bad value throws ConfigError naming the variable:
+ *   const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .map((name) => [name, env[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(variable, env[variable]))})`;
+      return `  ${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.NUDGE_DATA_DIR);
+  return {
+    dataDir,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.NUDGE_BODY_LIMIT_BYTES },
+    apiTokens: e.NUDGE_API_TOKENS,
+    eventStore: { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    shutdownGraceMs: e.NUDGE_SHUTDOWN_GRACE_MS,
+  };
+}
+
+function redactIfSecret(variable: string, value: string | undefined): string | undefined {
+  return /TOKEN|KEY|SECRET|PASSWORD/.test(variable) ? '***' : value;
+}
+
+/** The variables, their defaults and descriptions: printed by `nudge config` and kept in README. */
+export function describeEnvironment(): { name: string; default: string; description: string }[] {
+  return Object.entries(environmentSchema.shape).map(([name, schema]) => {
+    const parsed = (schema as z.ZodType).safeParse(undefined);
+    return {
+      name,
+      default: parsed.success && parsed.data !== undefined ? JSON.stringify(parsed.data).replace(/^"|"$/g, '') : '',
+      description: (schema as z.ZodType).description ?? '',
+    };
+  });
+}

@@ -1,0 +1,25 @@
+export type { Clock, ManualClock } from './clock.ts';
+export { manualClock, systemClock } from './clock.ts';
+export type { DecisionContext, Decider } from './decider.ts';
+export { assertNever, fold } from './decider.ts';
+export type { FieldIssue } from './errors.ts';
+export {
+  ConcurrencyError,
+  ConfigError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  NudgeError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from './errors.ts';
+export type { IdGenerator } from './ids.ts';
+export { deriveId, isUuid, newId, sequentialIds } from './ids.ts';
+export type { Command, CommandMetadata, Event, EventMetadata, NewEvent, RecordedEvent } from './message.ts';
+export { newEvent } from './newEvent.ts';
+export type { NewEventOptions } from './newEvent.ts';
+export { fieldIssues, fieldPath } from './fieldPath.ts';

@@ -1,0 +1,81 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { newId } from '../core/index.ts';
+import type { EventStore } from '../ports/index.ts';
+import { registerApiTokenCheck } from './auth.ts';
+import { registerMetrics } from './metrics.ts';
+import { handleError, sendProblem } from './problem.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface AppDeps {
+  readonly eventStore: EventStore;
+  /** Bearer tokens that open the non-public routes. */
+  readonly apiTokens: readonly string[];
+  /** A pino logger, or false for none (tests). */
+  readonly logger: FastifyBaseLogger | false;
+  readonly version: string;
+  readonly bodyLimitBytes?: number;
+}
+
+export const DOCS_PREFIX = '/docs';
+
+/**
+ * The HTTP API as a value: every dependency comes in, nothing is global, so tests build one with
+ * a throw-away store and drive it with `app.inject`:
+ *   const app = await buildApp({ eventStore, apiTokens: [token], logger: false, version: '0.0.0' });
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger }),
+    bodyLimit: deps.bodyLimitBytes ?? 1_048_576,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', String(request.id));
+  });
+
+  registerApiTokenCheck(app, deps.apiTokens, DOCS_PREFIX);
+  registerMetrics(app, deps.eventStore);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Nudge API',
+        version: deps.version,
+        description:
+          'Event-sourced lead nurturing: touches in, suggestions for reps out. Every route except health and ingestion needs `Authorization: Bearer <token>`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+
+  await app.register(healthRoutes, { eventStore: deps.eventStore });
+  await app.register(eventRoutes, { eventStore: deps.eventStore });
+  return app;
+}

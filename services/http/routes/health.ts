@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EventStore } from '../../ports/index.ts';
+
+const liveSchema = z.object({ status: z.literal('ok') });
+const readySchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ eventStore: z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() }) }),
+});
+
+/**
+ * /health/live answers while the process can serve HTTP at all; /health/ready only when the
+ * backends answer too, so a load balancer sends traffic to instances that can handle it.
+ * Both are public: orchestrators probe without credentials.
+ */
+export const healthRoutes: FastifyPluginAsyncZod<{ eventStore: EventStore }> = async (app, { eventStore }) => {
+  app.get(
+    '/health/live',
+    { config: { public: true }, schema: { tags: ['health'], summary: 'The process is up', response: { 200: liveSchema } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: { public: true },
+      schema: { tags: ['health'], summary: 'The process and its backends can serve requests', response: { 200: readySchema, 503: readySchema } },
+    },
+    async (request, reply) => {
+      try {
+        await eventStore.ping();
+        return { status: 'ok' as const, checks: { eventStore: { status: 'ok' as const } } };
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check failed');
+        return reply.code(503).send({
+          status: 'unavailable' as const,
+          checks: { eventStore: { status: 'unavailable' as const, detail: error instanceof Error ? error.message : String(error) } },
+        });
+      }
+    },
+  );
+};

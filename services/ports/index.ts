@@ -1,0 +1,13 @@
+export type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  SubscriptionBatch,
+} from './eventStore.ts';
+export { START } from './eventStore.ts';
+export { handleCommand } from './handleCommand.ts';
+export type { HandleCommandOptions, HandleCommandResult } from './handleCommand.ts';

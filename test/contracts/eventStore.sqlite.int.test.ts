@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
+import type { EventStore } from '../../services/ports/index.ts';
+import { eventStoreContract } from './eventStore.contract.ts';
+
+eventStoreContract('sqlite (file, WAL, synchronous=full)', {
+  open() {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-contract-'));
+    const path = join(dir, 'events.db');
+    const open = (): EventStore => createSqliteEventStore({ path, pollIntervalMs: 20 });
+    let store = open();
+    const others: EventStore[] = [];
+    return Promise.resolve({
+      store,
+      async reopen() {
+        await store.close();
+        store = open();
+        return store;
+      },
+      openSecond() {
+        const other = open();
+        others.push(other);
+        return Promise.resolve(other);
+      },
+      async destroy() {
+        await Promise.all([store, ...others].map((s) => s.close()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    });
+  },
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { deriveId, isUuid, newId, sequentialIds } from '../../services/core/index.ts';
+
+describe('ids', () => {
+  it('new ids are UUIDv7 and sort in creation order', () => {
+    const ids = Array.from({ length: 1_000 }, () => newId());
+
+    expect(ids.every(isUuid)).toBe(true);
+    expect(ids.every((id) => id[14] === '7')).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('derived ids are the same for the same parts and differ when any part differs', () => {
+    const id = deriveId('segment', 'write-key-1', 'message-42');
+
+    expect(isUuid(id)).toBe(true);
+    expect(deriveId('segment', 'write-key-1', 'message-42')).toBe(id);
+    expect(deriveId('segment', 'write-key-2', 'message-42')).not.toBe(id);
+    expect(deriveId('segment', 'write-key-1', 'message-43')).not.toBe(id);
+  });
+
+  it('derived ids cannot be confused by moving a separator between parts', () => {
+    expect(deriveId('a|b', 'c')).not.toBe(deriveId('a', 'b|c'));
+    expect(deriveId('ab', 'c')).not.toBe(deriveId('a', 'bc'));
+  });
+
+  it('sequential ids count up and are valid UUIDs', () => {
+    const next = sequentialIds();
+
+    expect([next(), next(), next()]).toEqual([
+      '00000000-0000-7000-8000-000000000000',
+      '00000000-0000-7000-8000-000000000001',
+      '00000000-0000-7000-8000-000000000002',
+    ]);
+  });
+
+  it('rejects what is not a UUID', () => {
+    expect(isUuid('not-a-uuid')).toBe(false);
+    expect(isUuid(42)).toBe(false);
+    expect(isUuid(undefined)).toBe(false);
+  });
+});
