@@ -11,10 +11,16 @@ const commaList = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
-const portMessage = 'must be a port number from 0 to 65535';
-const port = z.coerce.number({ error: portMessage }).int(portMessage).min(0, portMessage).max(65_535, portMessage);
-const wholeNumber = (min: number) =>
-  z.coerce.number({ error: `must be a whole number ≥ ${min}` }).int(`must be a whole number ≥ ${min}`).min(min, `must be a whole number ≥ ${min}`);
+/** Whole numbers written as digits only: "1e3" or "0x1F90" are typos, not numbers, in a config file. */
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER, message = `must be a whole number ≥ ${min}`) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(max, message));
+
+const port = wholeNumber(0, 65_535, 'must be a port number from 0 to 65535');
 
 export const environmentSchema = z.object({
   NUDGE_DATA_DIR: z.string().min(1).default('./data').describe('Folder for the embedded event store and generated secrets'),
@@ -28,7 +34,7 @@ export const environmentSchema = z.object({
     .enum(['full', 'normal'])
     .default('full')
     .describe('full: fsync every commit (survives power loss); normal: survives a killed process only'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe log level written'),
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto').describe('auto: pretty on a terminal, JSON otherwise'),
   NUDGE_SHUTDOWN_GRACE_MS: wholeNumber(0).default(10_000).describe('How long shutdown waits for requests in flight'),
   NUDGE_BODY_LIMIT_BYTES: wholeNumber(1_024).default(1_048_576).describe('Largest request body the API accepts'),
@@ -53,7 +59,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const relevant = Object.fromEntries(
     Object.keys(environmentSchema.shape)
       .map((name) => [name, env[name]] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
+      .filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = environmentSchema.safeParse(relevant);
   if (!parsed.success) {

@@ -25,7 +25,8 @@ export function registerApiTokenCheck(app: FastifyInstance, tokens: readonly str
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config.public === true) return;
-    const isDocs = request.url === docsPrefix || request.url.startsWith(`${docsPrefix}/`);
+    const path = request.url.split('?', 1)[0] ?? request.url;
+    const isDocs = path === docsPrefix || path.startsWith(`${docsPrefix}/`);
     const presented = presentedToken(request.headers.authorization, isDocs);
     if (presented !== undefined && known(presented)) return;
     void reply.header('www-authenticate', isDocs ? 'Basic realm="Nudge API docs", charset="UTF-8"' : 'Bearer realm="nudge"');

@@ -1,0 +1,162 @@
+/**
+ * Configuration from the environment: given these variables, when the config is loaded, then
+ * this config (or a ConfigError that names each bad variable and never shows a secret).
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeEnvironment, environmentSchema, loadConfig } from '../../services/config/index.ts';
+import { ConfigError } from '../../services/core/index.ts';
+
+const LONG_TOKEN = 'abcdefghijklmnop-0123456789';
+const OTHER_TOKEN = 'qrstuvwxyz-9876543210-token';
+
+/** The ConfigError loadConfig throws for `env`; fails the test when it throws nothing or something else. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected loadConfig to reject ${JSON.stringify(Object.keys(env))}`);
+}
+
+describe('configuration defaults', () => {
+  it('runs embedded with no variables set: ./data made absolute, 127.0.0.1:8080, fsync on every commit', () => {
+    const config = loadConfig({});
+
+    expect(isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir).toBe(resolve(process.cwd(), 'data'));
+    expect(config).toEqual({
+      dataDir: config.dataDir,
+      http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 1_048_576 },
+      apiTokens: undefined,
+      eventStore: { kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full' },
+      log: { level: 'info', format: 'auto' },
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it('treats variables set to the empty string as unset', () => {
+    const config = loadConfig({
+      NUDGE_DATA_DIR: '',
+      HOST: '',
+      PORT: '',
+      NUDGE_API_TOKENS: '',
+      NUDGE_SQLITE_SYNCHRONOUS: '',
+      LOG_LEVEL: '',
+      LOG_FORMAT: '',
+      NUDGE_SHUTDOWN_GRACE_MS: '',
+      NUDGE_BODY_LIMIT_BYTES: '',
+    });
+
+    expect(config).toEqual(loadConfig({}));
+  });
+
+  it('treats a variable of only spaces as unset rather than as zero', () => {
+    const config = loadConfig({ PORT: '  ', NUDGE_SHUTDOWN_GRACE_MS: ' ' });
+
+    expect(config.http.port).toBe(8080);
+    expect(config.shutdownGraceMs).toBe(10_000);
+  });
+
+  it('ignores variables it does not know', () => {
+    const config = loadConfig({ PATH: '/usr/bin', NUDGE_UNKNOWN: 'x', port: 'not-a-port' });
+
+    expect(config).toEqual(loadConfig({}));
+  });
+});
+
+describe('configuration overrides', () => {
+  it('takes every variable from the environment, coercing numbers', () => {
+    const config = loadConfig({
+      NUDGE_DATA_DIR: '/srv/nudge',
+      HOST: '0.0.0.0',
+      PORT: '9090',
+      NUDGE_API_TOKENS: LONG_TOKEN,
+      NUDGE_SQLITE_SYNCHRONOUS: 'normal',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      NUDGE_SHUTDOWN_GRACE_MS: '2500',
+      NUDGE_BODY_LIMIT_BYTES: '4096',
+    });
+
+    expect(config).toEqual({
+      dataDir: '/srv/nudge',
+      http: { host: '0.0.0.0', port: 9090, bodyLimitBytes: 4096 },
+      apiTokens: [LONG_TOKEN],
+      eventStore: { kind: 'sqlite', path: '/srv/nudge/events.db', synchronous: 'normal' },
+      log: { level: 'debug', format: 'json' },
+      shutdownGraceMs: 2500,
+    });
+  });
+
+  it('resolves a relative data folder against the working directory', () => {
+    const config = loadConfig({ NUDGE_DATA_DIR: 'var/nudge' });
+
+    expect(config.dataDir).toBe(resolve(process.cwd(), 'var/nudge'));
+    expect(config.eventStore.path).toBe(resolve(process.cwd(), 'var/nudge/events.db'));
+  });
+
+  it('accepts PORT=0 to let the system pick a free port', () => {
+    expect(loadConfig({ PORT: '0' }).http.port).toBe(0);
+  });
+
+  it('splits NUDGE_API_TOKENS on commas, trimming spaces and dropping empty items', () => {
+    const config = loadConfig({ NUDGE_API_TOKENS: ` ${LONG_TOKEN} ,, ${OTHER_TOKEN},` });
+
+    expect(config.apiTokens).toEqual([LONG_TOKEN, OTHER_TOKEN]);
+  });
+});
+
+describe('configuration errors', () => {
+  it('rejects a token shorter than 16 characters, naming the variable and redacting its value', () => {
+    const error = configErrorFor({ NUDGE_API_TOKENS: `${LONG_TOKEN},tiny-secret` });
+
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain('NUDGE_API_TOKENS');
+    expect(error.message).toContain('at least 16 characters');
+    expect(error.message).toContain('"***"');
+    expect(error.message).not.toContain('tiny-secret');
+    expect(error.message).not.toContain(LONG_TOKEN);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a port number from 0 to 65535 \(got "abc"\)/],
+    ['PORT', '70000', /PORT: must be a port number from 0 to 65535 \(got "70000"\)/],
+    ['PORT', '-1', /PORT: must be a port number/],
+    ['PORT', '80.5', /PORT: must be a port number/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: .*"loud"/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT: .*"xml"/],
+    ['NUDGE_SQLITE_SYNCHRONOUS', 'off', /NUDGE_SQLITE_SYNCHRONOUS: .*"off"/],
+    ['NUDGE_SHUTDOWN_GRACE_MS', '-5', /NUDGE_SHUTDOWN_GRACE_MS: must be a whole number ≥ 0/],
+    ['NUDGE_BODY_LIMIT_BYTES', '100', /NUDGE_BODY_LIMIT_BYTES: must be a whole number ≥ 1024/],
+  ])('rejects %s=%s with a ConfigError naming the variable and the value', (variable, value, expected) => {
+    const error = configErrorFor({ [variable]: value });
+
+    expect(error.message).toMatch(expected);
+  });
+
+  it('reports every bad variable in one error, one line each', () => {
+    const error = configErrorFor({ PORT: 'abc', LOG_LEVEL: 'loud', NUDGE_API_TOKENS: 'short', HOST: '::1' });
+
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('invalid configuration:');
+    expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NUDGE_API_TOKENS', 'PORT']);
+  });
+});
+
+describe('describeEnvironment', () => {
+  it('lists every variable the schema reads, with its default as text', () => {
+    const described = describeEnvironment();
+
+    expect(described.map((variable) => variable.name)).toEqual(Object.keys(environmentSchema.shape));
+    const byName = new Map(described.map((variable) => [variable.name, variable]));
+    expect(byName.get('PORT')).toMatchObject({ default: '8080' });
+    expect(byName.get('PORT')?.description).toContain('Port');
+    expect(byName.get('NUDGE_DATA_DIR')).toMatchObject({ default: './data' });
+    expect(byName.get('HOST')).toMatchObject({ default: '127.0.0.1' });
+    expect(byName.get('NUDGE_SQLITE_SYNCHRONOUS')).toMatchObject({ default: 'full' });
+    expect(byName.get('NUDGE_API_TOKENS')).toMatchObject({ default: '' });
+  });
+});
