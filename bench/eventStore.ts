@@ -243,17 +243,12 @@ async function readAllThroughPort(store: EventStore): Promise<number> {
   }
 }
 
-interface RawRow {
-  position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+type RawRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
 
-/** The least a reader can do: keyset paging in position order, JSON.parse of data and metadata. */
+/**
+ * The least a reader can do: keyset paging in position order, rows as arrays (no keyed object per
+ * row, the cheapest node:sqlite offers), JSON.parse of data and metadata.
+ */
 function readAllRaw(page: StatementSync): number {
   let after = 0;
   let count = 0;
@@ -261,13 +256,13 @@ function readAllRaw(page: StatementSync): number {
   for (;;) {
     const rows = page.all(after, READ_PAGE) as unknown as RawRow[];
     for (const row of rows) {
-      const data: unknown = JSON.parse(row.data);
-      const metadata: unknown = JSON.parse(row.metadata);
+      const data: unknown = JSON.parse(row[5]);
+      const metadata: unknown = JSON.parse(row[6]);
       if (data !== undefined && metadata !== undefined) parsed += 1;
     }
     count += rows.length;
     if (rows.length < READ_PAGE) break;
-    after = rows[rows.length - 1]!.position;
+    after = rows[rows.length - 1]![0];
   }
   if (parsed !== count) throw new Error('raw readAll parsed fewer rows than it read');
   return count;
@@ -412,6 +407,7 @@ try {
   // The raw reader reads the very same file on its own connection, so only the adapter differs.
   reader = new DatabaseSync(portPath, { readOnly: true });
   const page = reader.prepare('SELECT position, id, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  page.setReturnArrays(true);
   progress('readAll: warm-up');
   const warmRaw = readAllRaw(page);
   const warmPort = await readAllThroughPort(store);
@@ -499,7 +495,7 @@ try {
   );
   console.log('');
   console.log(
-    `readAll (whole store, ${fmt(readResult.events)} events, pages of ${fmt(READ_PAGE)})   port = store.readAll({ after, limit }) · raw = SELECT … ORDER BY position LIMIT + JSON.parse`,
+    `readAll (whole store, ${fmt(readResult.events)} events, pages of ${fmt(READ_PAGE)})   port = store.readAll({ after, limit }) · raw = SELECT … ORDER BY position LIMIT, rows as arrays + JSON.parse`,
   );
   console.log(
     table(

@@ -34,15 +34,9 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-interface EventRow {
-  position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** A row as an array, in the column order of COLUMNS: arrays skip building a keyed object per row. */
+type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
+const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
 const MAX_STREAM_NAME = 512;
 
@@ -95,23 +89,25 @@ class SqliteEventStore implements EventStore {
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
     }
-    const columns = 'position, id, stream, revision, type, data, metadata';
     this.#statements = {
       findId: this.#db.prepare('SELECT 1 AS found FROM events WHERE id = ?'),
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
       insert: this.#db.prepare(
-        'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) RETURNING position',
+        'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       readForwards: this.#db.prepare(
-        `SELECT ${columns} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
       ),
       readBackwards: this.#db.prepare(
-        `SELECT ${columns} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
-      readAllAfter: this.#db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
-      readAllBefore: this.#db.prepare(`SELECT ${columns} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
+      readAllAfter: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      readAllBefore: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
       head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
     };
+    for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readAllBefore]) {
+      read.setReturnArrays(true);
+    }
   }
 
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
@@ -122,43 +118,51 @@ class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * One transaction: read the stream's revision, check the expectation, then insert each event
+   * with ON CONFLICT(id) DO NOTHING so a stored id costs no extra lookup: an insert that changes
+   * no row is a duplicate. Only when the expectation fails do we look ids up, because a retry of
+   * an append that already landed (every id stored) must succeed as a no-op, not conflict.
+   */
   #appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     this.#assertOpen();
     validateAppend(stream, events, expected);
     const recordedAt = this.#clock.now().toISOString();
     const db = this.#db;
+    const { insert, findId } = this.#statements;
     db.exec('BEGIN IMMEDIATE');
     try {
-      const seen = new Set<string>();
-      const duplicates: string[] = [];
-      const fresh: NewEvent[] = [];
-      for (const event of events) {
-        if (seen.has(event.id) || this.#statements.findId.get(event.id) !== undefined) duplicates.push(event.id);
-        else fresh.push(event);
-        seen.add(event.id);
-      }
       const current = this.#revisionOf(stream);
-      if (fresh.length === 0) {
+      const mismatch = expectationMismatch(stream, expected, current);
+      if (mismatch) {
+        const allStored = events.every((event) => findId.get(event.id) !== undefined);
         db.exec('COMMIT');
-        return { streamRevision: current, appended: [], duplicates };
+        if (allStored && events.length > 0) return { streamRevision: current, appended: [], duplicates: events.map((event) => event.id) };
+        throw mismatch;
       }
-      checkExpected(stream, expected, current);
       const appended: RecordedEvent[] = [];
+      const duplicates: string[] = [];
       let revision = current ?? -1;
-      for (const event of fresh) {
-        revision += 1;
+      for (const event of events) {
         const metadata = { ...event.metadata, recordedAt };
-        const row = this.#statements.insert.get(
-          event.id,
+        const result = insert.run(event.id, stream, revision + 1, event.type, JSON.stringify(event.data), JSON.stringify(metadata));
+        if (result.changes === 0) {
+          duplicates.push(event.id);
+          continue;
+        }
+        revision += 1;
+        appended.push({
+          id: event.id,
           stream,
           revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(metadata),
-        ) as { position: number };
-        appended.push({ id: event.id, stream, revision, position: row.position, type: event.type, data: event.data, metadata });
+          position: Number(result.lastInsertRowid),
+          type: event.type,
+          data: event.data,
+          metadata,
+        });
       }
       db.exec('COMMIT');
+      if (appended.length === 0) return { streamRevision: current, appended, duplicates };
       this.#appended.emit('appended');
       return { streamRevision: revision, appended, duplicates };
     } catch (error) {
@@ -274,15 +278,15 @@ class SqliteEventStore implements EventStore {
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+function toRecorded([position, id, stream, revision, type, data, metadata]: EventRow): RecordedEvent {
   return {
-    id: row.id,
-    stream: row.stream,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    id,
+    stream,
+    revision,
+    position,
+    type,
+    data: JSON.parse(data) as unknown,
+    metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
   };
 }
 
@@ -301,17 +305,11 @@ function validateAppend(stream: string, events: readonly NewEvent[], expected: E
   if (issues.length > 0) throw new ValidationError('cannot append', issues);
 }
 
-function checkExpected(stream: string, expected: ExpectedRevision, current: number | null): void {
-  if (expected === 'any') return;
-  if (expected === 'noStream') {
-    if (current !== null) throw new ConcurrencyError(stream, 'noStream', current);
-    return;
-  }
-  if (expected === 'streamExists') {
-    if (current === null) throw new ConcurrencyError(stream, 'streamExists', null);
-    return;
-  }
-  if (current !== expected) throw new ConcurrencyError(stream, expected, current);
+function expectationMismatch(stream: string, expected: ExpectedRevision, current: number | null): ConcurrencyError | null {
+  if (expected === 'any') return null;
+  if (expected === 'noStream') return current === null ? null : new ConcurrencyError(stream, 'noStream', current);
+  if (expected === 'streamExists') return current === null ? new ConcurrencyError(stream, 'streamExists', null) : null;
+  return current === expected ? null : new ConcurrencyError(stream, expected, current);
 }
 
 function isSqliteError(error: unknown): boolean {

@@ -271,6 +271,19 @@ export function eventStoreContract(adapter: string, harness: EventStoreHarness):
         expect(await store.readStream(stream)).toHaveLength(3);
       });
 
+      it('a partly stored batch with a stale expected revision conflicts and stores nothing new', async () => {
+        const stream = uniqueStream();
+        const [stored, fresh] = touches(2);
+        await store.append(stream, [stored!], { expectedRevision: 'noStream' });
+
+        await expect(store.append(stream, [stored!, fresh!], { expectedRevision: 'noStream' })).rejects.toMatchObject({
+          name: 'ConcurrencyError',
+          expected: 'noStream',
+          actual: 0,
+        });
+        expect((await store.readStream(stream)).map((e) => e.id)).toEqual([stored!.id]);
+      });
+
       it('the same id twice in one append is stored once', async () => {
         const stream = uniqueStream();
         const event = touch('twice');
