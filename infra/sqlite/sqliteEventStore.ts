@@ -40,13 +40,22 @@ const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
 const MAX_STREAM_NAME = 512;
 
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: Error): void;
+}
+
 /**
  * The embedded EventStore on node:sqlite: one file, WAL mode, one transaction per append.
  *
  *   const store = createSqliteEventStore({ path: 'data/events.db' });
  *
- * node:sqlite is synchronous, so every append runs to completion inside one turn of the event
- * loop: appends from one process are serialised without locks, and appends from another
+ * node:sqlite is synchronous: appends asked for in one turn of the event loop are committed
+ * together in one transaction (group commit, one fsync for all), each in order and each in its
+ * own savepoint, so appends from one process are serialised without locks; appends from another
  * process wait on SQLite's write lock (BEGIN IMMEDIATE) and then see the committed revision.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
@@ -59,6 +68,7 @@ class SqliteEventStore implements EventStore {
   readonly #pollIntervalMs: number;
   readonly #appended = new EventEmitter();
   readonly #closing = new AbortController();
+  readonly #pending: PendingAppend[] = [];
   readonly #statements: {
     findId: StatementSync;
     streamRevision: StatementSync;
@@ -111,64 +121,89 @@ class SqliteEventStore implements EventStore {
   }
 
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
     try {
-      return Promise.resolve(this.#appendNow(stream, events, options.expectedRevision ?? 'any'));
+      this.#assertOpen();
+      validateAppend(stream, events, expected);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#pending.push({ stream, events, expected, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
   }
 
   /**
-   * One transaction: read the stream's revision, check the expectation, then insert each event
-   * with ON CONFLICT(id) DO NOTHING so a stored id costs no extra lookup: an insert that changes
-   * no row is a duplicate. Only when the expectation fails do we look ids up, because a retry of
-   * an append that already landed (every id stored) must succeed as a no-op, not conflict.
+   * Group commit: every append requested during one turn of the event loop shares one
+   * transaction and so one fsync. Each append runs in its own savepoint, in the order it was
+   * asked for, so its expectation sees the appends before it and its failure undoes only itself.
+   * Nothing resolves before the shared COMMIT is durable.
    */
-  #appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
-    this.#assertOpen();
-    validateAppend(stream, events, expected);
-    const recordedAt = this.#clock.now().toISOString();
+  #flush(): void {
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
     const db = this.#db;
-    const { insert, findId } = this.#statements;
-    db.exec('BEGIN IMMEDIATE');
+    const outcomes: ({ ok: AppendResult } | { error: Error })[] = [];
     try {
-      const current = this.#revisionOf(stream);
-      const mismatch = expectationMismatch(stream, expected, current);
-      if (mismatch) {
-        const allStored = events.every((event) => findId.get(event.id) !== undefined);
-        db.exec('COMMIT');
-        if (allStored && events.length > 0) return { streamRevision: current, appended: [], duplicates: events.map((event) => event.id) };
-        throw mismatch;
-      }
-      const appended: RecordedEvent[] = [];
-      const duplicates: string[] = [];
-      let revision = current ?? -1;
-      for (const event of events) {
-        const metadata = { ...event.metadata, recordedAt };
-        const result = insert.run(event.id, stream, revision + 1, event.type, JSON.stringify(event.data), JSON.stringify(metadata));
-        if (result.changes === 0) {
-          duplicates.push(event.id);
-          continue;
+      this.#assertOpen();
+      const recordedAt = this.#clock.now().toISOString();
+      db.exec('BEGIN IMMEDIATE');
+      for (const request of batch) {
+        db.exec('SAVEPOINT append');
+        try {
+          outcomes.push({ ok: this.#appendInTransaction(request.stream, request.events, request.expected, recordedAt) });
+          db.exec('RELEASE append');
+        } catch (error) {
+          db.exec('ROLLBACK TO append');
+          db.exec('RELEASE append');
+          outcomes.push({ error: translate(error, request.stream, request.expected, () => this.#revisionOf(request.stream)) });
         }
-        revision += 1;
-        appended.push({
-          id: event.id,
-          stream,
-          revision,
-          position: Number(result.lastInsertRowid),
-          type: event.type,
-          data: event.data,
-          metadata,
-        });
       }
       db.exec('COMMIT');
-      if (appended.length === 0) return { streamRevision: current, appended, duplicates };
-      this.#appended.emit('appended');
-      return { streamRevision: revision, appended, duplicates };
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw translate(error, stream, expected, () => this.#revisionOf(stream));
+      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
+      const failure = translate(error, '', 'any', () => null);
+      for (const request of batch) request.reject(failure);
+      return;
     }
+    if (outcomes.some((outcome) => 'ok' in outcome && outcome.ok.appended.length > 0)) this.#appended.emit('appended');
+    batch.forEach((request, index) => {
+      const outcome = outcomes[index]!;
+      if ('ok' in outcome) request.resolve(outcome.ok);
+      else request.reject(outcome.error);
+    });
+  }
+
+  /**
+   * Reads the stream's revision, checks the expectation, then inserts each event with
+   * ON CONFLICT(id) DO NOTHING so a stored id costs no extra lookup: an insert that changes no
+   * row is a duplicate. Only when the expectation fails are ids looked up, because a retry of an
+   * append that already landed (every id stored) must succeed as a no-op, not conflict.
+   */
+  #appendInTransaction(stream: string, events: readonly NewEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
+    const { insert, findId } = this.#statements;
+    const current = this.#revisionOf(stream);
+    const mismatch = expectationMismatch(stream, expected, current);
+    if (mismatch) {
+      const allStored = events.length > 0 && events.every((event) => findId.get(event.id) !== undefined);
+      if (allStored) return { streamRevision: current, appended: [], duplicates: events.map((event) => event.id) };
+      throw mismatch;
+    }
+    const appended: RecordedEvent[] = [];
+    const duplicates: string[] = [];
+    let revision = current ?? -1;
+    for (const event of events) {
+      const metadata = { ...event.metadata, recordedAt };
+      const result = insert.run(event.id, stream, revision + 1, event.type, JSON.stringify(event.data), JSON.stringify(metadata));
+      if (result.changes === 0) {
+        duplicates.push(event.id);
+        continue;
+      }
+      revision += 1;
+      appended.push({ id: event.id, stream, revision, position: Number(result.lastInsertRowid), type: event.type, data: event.data, metadata });
+    }
+    return { streamRevision: appended.length === 0 ? current : revision, appended, duplicates };
   }
 
   #revisionOf(stream: string): number | null {
@@ -258,6 +293,7 @@ class SqliteEventStore implements EventStore {
 
   close(): Promise<void> {
     if (!this.#closing.signal.aborted) {
+      this.#flush();
       this.#closing.abort();
       this.#db.close();
     }

@@ -247,6 +247,38 @@ export function eventStoreContract(adapter: string, harness: EventStoreHarness):
       });
     });
 
+    describe('appends in flight together', () => {
+      it('each succeeds or fails alone, in the order they were asked for', async () => {
+        const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
+        const calls = [
+          store.append(streams[0]!, touches(2), { expectedRevision: 'noStream' }),
+          store.append(streams[1]!, touches(1), { expectedRevision: 5 }),
+          store.append(streams[0]!, touches(1), { expectedRevision: 1 }),
+          store.append(streams[2]!, touches(3)),
+          store.append(streams[0]!, touches(1), { expectedRevision: 1 }),
+        ];
+
+        const outcomes = await Promise.allSettled(calls);
+
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+        expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ expected: 1, actual: 2 });
+        expect(await store.streamRevision(streams[0]!)).toBe(2);
+        expect(await store.streamRevision(streams[1]!)).toBeNull();
+        const positions = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.appended.map((e) => e.position) : []));
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      });
+
+      it('a hundred appends to one stream with revision "any" keep every event once, in call order', async () => {
+        const stream = uniqueStream();
+        const batches = Array.from({ length: 100 }, (_, i) => touches(2, `burst ${i}`));
+
+        await Promise.all(batches.map((batch) => store.append(stream, batch)));
+
+        expect((await store.readStream(stream)).map((e) => e.id)).toEqual(batches.flat().map((e) => e.id));
+      });
+    });
+
     describe('idempotency by event id', () => {
       it('a repeated id is stored once and reported as a duplicate', async () => {
         const stream = uniqueStream();
