@@ -5,7 +5,7 @@
  * - infra implements ports and is imported only by the composition root (services/main.ts),
  *   tests and benchmarks.
  */
-const domain = '^(services/(ingest|leads|suggestions)|journeys|projections)/';
+const domain = '^(services/(ingest|leads|suggestions|demo)|journeys|projections)/';
 
 module.exports = {
   forbidden: [

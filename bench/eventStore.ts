@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { createSqliteEventStore } from '../infra/sqlite/index.ts';
-import { migrate } from '../infra/sqlite/schema.ts';
+import { eventStoreMigrations, migrate } from '../infra/sqlite/schema.ts';
 import type { NewEvent } from '../services/core/index.ts';
 import { newEvent, newId } from '../services/core/index.ts';
 import type { EventStore, ExpectedRevision } from '../services/ports/index.ts';
@@ -159,7 +159,7 @@ function openRaw(path: string): RawDb {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
-  migrate(db);
+  migrate(db, eventStoreMigrations, 'event store');
   const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
   return { db, insert };
 }

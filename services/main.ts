@@ -2,18 +2,23 @@
  * The composition root: reads configuration once, picks the adapters, starts what is asked.
  * Nothing else in the product imports an adapter (the dependency rule, checked by depcruise).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { createSqliteEventStore } from '../infra/sqlite/index.ts';
+import { createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
-import { loadConfig, resolveApiTokens } from './config/index.ts';
+import { loadConfig, resolveApiTokens, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, UnavailableError } from './core/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
-import type { EventStore } from './ports/index.ts';
+import type { ChannelRules } from './ingest/index.ts';
+import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
+import type { IngestPipeline } from './ingest/index.ts';
+import type { LeadSettings } from './leads/index.ts';
+import { defaultFreeMailDomains, defaultLeadSettings } from './leads/index.ts';
+import type { EventStore, LeadIndex, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -23,6 +28,77 @@ export function openEventStore(config: Config, options: { readOnly: boolean } = 
     throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
   }
   return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+}
+
+/** Everything ingestion needs, opened together and closed together. */
+export interface Ingestion {
+  readonly store: EventStore;
+  readonly index: LeadIndex;
+  readonly quarantine: Quarantine;
+  readonly pipeline: IngestPipeline;
+  readonly service: IngestService;
+  close(): Promise<void>;
+}
+
+export function leadSettings(config: Config): LeadSettings {
+  const free = config.leads.freeMailDomains;
+  return {
+    stages: config.leads.stages ?? defaultLeadSettings.stages,
+    statuses: config.leads.statuses ?? defaultLeadSettings.statuses,
+    freeMailDomains: free === undefined ? defaultLeadSettings.freeMailDomains : new Set(free.mode === 'add' ? [...defaultFreeMailDomains, ...free.domains] : free.domains),
+  };
+}
+
+export function channelRules(config: Config): ChannelRules {
+  const file = config.ingest.channelRulesFile;
+  if (file === undefined) return defaultChannelRules;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`NUDGE_CHANNEL_RULES: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return loadChannelRules(text);
+  } catch (error) {
+    throw new ConfigError(`NUDGE_CHANNEL_RULES: ${file} is not a valid rules file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Opens the store, the lead index and the quarantine, and brings the index up to date. */
+export async function openIngestion(config: Config, store: EventStore = openEventStore(config)): Promise<Ingestion> {
+  const rules = channelRules(config);
+  const index = createSqliteLeadIndex({ path: config.ingest.leadIndexPath });
+  const quarantine = createSqliteQuarantine({ path: config.ingest.quarantinePath });
+  const pipeline = createIngestPipeline({ store, index, settings: leadSettings(config), channelRules: rules });
+  await pipeline.catchUp();
+  return {
+    store,
+    index,
+    quarantine,
+    pipeline,
+    service: new IngestService({ pipeline, quarantine }),
+    close: async () => {
+      await pipeline.drained();
+      await index.close();
+      await quarantine.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Throws the lead index away and rebuilds it from the event store (it is a projection).
+ * Returns how many events were replayed.
+ */
+export async function rebuildLeadIndex(config: Config): Promise<number> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${config.ingest.leadIndexPath}${suffix}`, { force: true });
+  const ingestion = await openIngestion(config);
+  try {
+    return await ingestion.index.read.checkpoint();
+  } finally {
+    await ingestion.close();
+  }
 }
 
 export function createLogger(config: Config): Logger {
@@ -40,20 +116,30 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const host = overrides.host ?? config.http.host;
   const port = overrides.port ?? config.http.port;
   const tokens = resolveApiTokens(config.apiTokens, config.dataDir);
-  const eventStore = openEventStore(config);
+  const writeKeys = resolveWriteKeys(config.ingest.writeKeys, config.dataDir);
+  logger.info('opening the event store and bringing the lead index up to date');
+  const ingestion = await openIngestion(config);
   const app = await buildApp({
-    eventStore,
+    eventStore: ingestion.store,
     apiTokens: tokens.tokens,
     logger,
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    leads: ingestion.index.read,
+    ingestion: { service: ingestion.service, quarantine: ingestion.quarantine, writeKeys: writeKeys.tokens, rateLimitPerSecond: config.ingest.rateLimitPerSecond },
+  });
+  const stopFollowing = new AbortController();
+  const following = ingestion.pipeline.follow(stopFollowing.signal).catch((error: unknown) => {
+    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
   });
 
   closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await app.close();
-    await eventStore.close();
+    stopFollowing.abort();
+    await following;
+    await ingestion.close();
   });
 
   const address = await app.listen({ host, port });
@@ -65,6 +151,12 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   } else if (tokens.file !== undefined) {
     logger.info(`API token: in ${tokens.file}`);
   }
+  if (writeKeys.generated) {
+    logger.warn(`Generated a Segment write key, kept in ${writeKeys.file}: ${writeKeys.tokens[0]}`);
+  } else if (writeKeys.file !== undefined) {
+    logger.info(`Segment write key: in ${writeKeys.file}`);
+  }
+  logger.info(`Send events: POST ${url}/v1/track (Basic auth, the write key as user) or point a Segment SDK's host at ${url}`);
 }
 
 /** Runs the `nudge` command line; returns the exit code. */
@@ -73,8 +165,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     version,
     loadConfig: () => loadConfig(process.env),
     openEventStore,
+    openIngestion: (config) => openIngestion(config),
+    rebuildLeadIndex,
     serve,
     stdout: process.stdout,
+    stderr: process.stderr,
   };
   try {
     await buildProgram(runtime).parseAsync([...argv]);

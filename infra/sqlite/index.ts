@@ -1,2 +1,6 @@
 export { createSqliteEventStore } from './sqliteEventStore.ts';
 export type { SqliteEventStoreOptions } from './sqliteEventStore.ts';
+export { createSqliteLeadIndex } from './sqliteLeadIndex.ts';
+export type { SqliteLeadIndexOptions } from './sqliteLeadIndex.ts';
+export { createSqliteQuarantine } from './sqliteQuarantine.ts';
+export type { SqliteQuarantineOptions } from './sqliteQuarantine.ts';

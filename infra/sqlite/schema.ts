@@ -9,7 +9,7 @@ import type { DatabaseSync } from 'node:sqlite';
  * makes a lost optimistic-concurrency race impossible even if two connections slipped past the
  * revision check, and serves stream reads and "what is this stream's revision".
  */
-const migrations: readonly string[] = [
+export const eventStoreMigrations: readonly string[] = [
   `CREATE TABLE events (
      position  INTEGER PRIMARY KEY AUTOINCREMENT,
      id        TEXT    NOT NULL,
@@ -23,11 +23,12 @@ const migrations: readonly string[] = [
    CREATE UNIQUE INDEX events_by_stream_revision ON events (stream, revision);`,
 ];
 
-export function migrate(db: DatabaseSync): void {
+/** Brings a database up to the newest of `migrations`, one transaction per step; `what` names it in errors. */
+export function migrate(db: DatabaseSync, migrations: readonly string[], what: string): void {
   const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
   const current = row.user_version;
   if (current > migrations.length) {
-    throw new Error(`event store schema is version ${current}, newer than this Nudge knows (${migrations.length}); upgrade Nudge`);
+    throw new Error(`${what} schema is version ${current}, newer than this Nudge knows (${migrations.length}); upgrade Nudge`);
   }
   for (let version = current; version < migrations.length; version++) {
     db.exec('BEGIN IMMEDIATE');

@@ -15,7 +15,7 @@ import type {
   SubscribeOptions,
   SubscriptionBatch,
 } from '../../services/ports/index.ts';
-import { migrate } from './schema.ts';
+import { eventStoreMigrations, migrate } from './schema.ts';
 
 export interface SqliteEventStoreOptions {
   /** Database file, or ':memory:' for a throw-away store. */
@@ -78,6 +78,9 @@ class SqliteEventStore implements EventStore {
     readAllAfter: StatementSync;
     readAllBefore: StatementSync;
     head: StatementSync;
+    savepoint: StatementSync;
+    release: StatementSync;
+    rollbackTo: StatementSync;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -94,7 +97,7 @@ class SqliteEventStore implements EventStore {
       if (!options.readOnly) {
         if (!memory) this.#db.exec('PRAGMA journal_mode = WAL');
         this.#db.exec(`PRAGMA synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
-        migrate(this.#db);
+        migrate(this.#db, eventStoreMigrations, 'event store');
       }
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
@@ -114,6 +117,9 @@ class SqliteEventStore implements EventStore {
       readAllAfter: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       readAllBefore: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
       head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
+      savepoint: this.#db.prepare('SAVEPOINT append'),
+      release: this.#db.prepare('RELEASE append'),
+      rollbackTo: this.#db.prepare('ROLLBACK TO append'),
     };
     for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readAllBefore]) {
       read.setReturnArrays(true);
@@ -149,14 +155,15 @@ class SqliteEventStore implements EventStore {
       this.#assertOpen();
       const recordedAt = this.#clock.now().toISOString();
       db.exec('BEGIN IMMEDIATE');
+      const { savepoint, release, rollbackTo } = this.#statements;
       for (const request of batch) {
-        db.exec('SAVEPOINT append');
+        savepoint.run();
         try {
           outcomes.push({ ok: this.#appendInTransaction(request.stream, request.events, request.expected, recordedAt) });
-          db.exec('RELEASE append');
+          release.run();
         } catch (error) {
-          db.exec('ROLLBACK TO append');
-          db.exec('RELEASE append');
+          rollbackTo.run();
+          release.run();
           outcomes.push({ error: translate(error, request.stream, request.expected, () => this.#revisionOf(request.stream)) });
         }
       }

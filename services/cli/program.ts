@@ -3,14 +3,21 @@ import type { Config } from '../config/index.ts';
 import { describeEnvironment } from '../config/index.ts';
 import type { EventStore } from '../ports/index.ts';
 import { formatEvent } from './eventFormat.ts';
+import type { CliIngestion } from './ingestCommand.ts';
+import { registerIngestCommand } from './ingestCommand.ts';
+import { registerQuarantineCommand } from './quarantineCommand.ts';
 
 /** What the CLI needs from the composition root; main.ts supplies the real adapters. */
 export interface CliRuntime {
   readonly version: string;
   loadConfig(): Config;
   openEventStore(config: Config, options: { readOnly: boolean }): EventStore;
+  openIngestion(config: Config): Promise<CliIngestion>;
+  /** Rebuilds the lead index from the store; resolves with the position it reached. */
+  rebuildLeadIndex(config: Config): Promise<number>;
   serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
   readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
 /**
@@ -18,6 +25,9 @@ export interface CliRuntime {
  *   nudge events tail [-n 20] [--no-follow] [--json]
  *   nudge events stream <name> [--from R] [--backwards] [--limit N] [--json]
  *   nudge config
+ *   nudge ingest <file.jsonl>
+ *   nudge quarantine list|show|retry|drop
+ *   nudge leads rebuild
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -101,6 +111,21 @@ export function buildProgram(runtime: CliRuntime): Command {
       } finally {
         await store.close();
       }
+    });
+
+  const ingestRuntime = { openIngestion: () => runtime.openIngestion(runtime.loadConfig()), stdout: runtime.stdout, stderr: runtime.stderr };
+  registerIngestCommand(program, ingestRuntime);
+  registerQuarantineCommand(program, ingestRuntime);
+
+  program
+    .command('leads')
+    .description('The lead index (identities, profiles, timelines)')
+    .command('rebuild')
+    .description('Throw the lead index away and rebuild it from the event store (stop the server first)')
+    .action(async () => {
+      const started = performance.now();
+      const position = await runtime.rebuildLeadIndex(runtime.loadConfig());
+      runtime.stdout.write(`Lead index rebuilt from ${position} events in ${((performance.now() - started) / 1_000).toFixed(1)} s\n`);
     });
 
   return program;

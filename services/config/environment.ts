@@ -37,7 +37,25 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe log level written'),
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto').describe('auto: pretty on a terminal, JSON otherwise'),
   NUDGE_SHUTDOWN_GRACE_MS: wholeNumber(0).default(10_000).describe('How long shutdown waits for requests in flight'),
-  NUDGE_BODY_LIMIT_BYTES: wholeNumber(1_024).default(1_048_576).describe('Largest request body the API accepts'),
+  NUDGE_BODY_LIMIT_BYTES: wholeNumber(1_024).default(1_048_576).describe('Largest request body the API accepts (ingestion has its own limits)'),
+  NUDGE_WRITE_KEYS: commaList
+    .pipe(z.array(z.string().min(8, 'each write key must be at least 8 characters')))
+    .optional()
+    .describe('Comma-separated Segment write keys accepted by ingestion; when unset one is generated'),
+  NUDGE_INGEST_RATE_LIMIT: wholeNumber(0).default(2_000).describe('Ingestion requests per second allowed per write key (0: no limit)'),
+  NUDGE_CHANNEL_RULES: z.string().min(1).optional().describe('JSON file of channel rules replacing the shipped ones (docs/channels.md)'),
+  NUDGE_LIFECYCLE_STAGES: commaList
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'each stage must be lower_snake_case')).min(2, 'must name at least two stages'))
+    .optional()
+    .describe('Ordered lifecycle stages (default: subscriber,lead,mql,sql,opportunity,customer)'),
+  NUDGE_LEAD_STATUSES: commaList
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'each status must be lower_snake_case')).min(1))
+    .optional()
+    .describe('Lead statuses (default: new,attempting,connected,qualified,unqualified,bad_timing)'),
+  NUDGE_FREE_MAIL_DOMAINS: commaList
+    .pipe(z.array(z.string().regex(/^\+?[a-z0-9.-]+\.[a-z]{2,}$/i, 'each entry must be a domain like gmail.com')))
+    .optional()
+    .describe('Free-mail domains that never form accounts, replacing the shipped list; start with + to add to it'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -49,6 +67,19 @@ export interface Config {
   readonly eventStore: { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' };
   readonly log: { readonly level: Environment['LOG_LEVEL']; readonly format: Environment['LOG_FORMAT'] };
   readonly shutdownGraceMs: number;
+  readonly ingest: {
+    readonly writeKeys: readonly string[] | undefined;
+    readonly rateLimitPerSecond: number;
+    readonly channelRulesFile: string | undefined;
+    readonly leadIndexPath: string;
+    readonly quarantinePath: string;
+  };
+  readonly leads: {
+    readonly stages: readonly string[] | undefined;
+    readonly statuses: readonly string[] | undefined;
+    /** Replaces the shipped list, or (`add`) extends it. */
+    readonly freeMailDomains: { readonly mode: 'replace' | 'add'; readonly domains: readonly string[] } | undefined;
+  };
 }
 
 /**
@@ -79,7 +110,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     eventStore: { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownGraceMs: e.NUDGE_SHUTDOWN_GRACE_MS,
+    ingest: {
+      writeKeys: e.NUDGE_WRITE_KEYS,
+      rateLimitPerSecond: e.NUDGE_INGEST_RATE_LIMIT,
+      channelRulesFile: e.NUDGE_CHANNEL_RULES === undefined ? undefined : resolve(e.NUDGE_CHANNEL_RULES),
+      leadIndexPath: resolve(dataDir, 'leads.db'),
+      quarantinePath: resolve(dataDir, 'quarantine.db'),
+    },
+    leads: {
+      stages: e.NUDGE_LIFECYCLE_STAGES,
+      statuses: e.NUDGE_LEAD_STATUSES,
+      freeMailDomains: freeMail(env.NUDGE_FREE_MAIL_DOMAINS, e.NUDGE_FREE_MAIL_DOMAINS),
+    },
   };
+}
+
+function freeMail(raw: string | undefined, domains: readonly string[] | undefined): Config['leads']['freeMailDomains'] {
+  if (raw === undefined || domains === undefined) return undefined;
+  const add = raw.trim().startsWith('+');
+  return { mode: add ? 'add' : 'replace', domains: domains.map((domain) => domain.replace(/^\+/, '').toLowerCase()) };
 }
 
 function redactIfSecret(variable: string, value: string | undefined): string | undefined {

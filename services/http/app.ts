@@ -9,12 +9,16 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { newId } from '../core/index.ts';
-import type { EventStore } from '../ports/index.ts';
+import type { IngestService } from '../ingest/index.ts';
+import type { EventStore, LeadIndexReader, Quarantine } from '../ports/index.ts';
 import { registerApiTokenCheck } from './auth.ts';
 import { registerMetrics } from './metrics.ts';
 import { handleError, sendProblem } from './problem.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { leadRoutes } from './routes/leads.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 
 export interface AppDeps {
   readonly eventStore: EventStore;
@@ -24,6 +28,15 @@ export interface AppDeps {
   readonly logger: FastifyBaseLogger | false;
   readonly version: string;
   readonly bodyLimitBytes?: number;
+  /** Segment-compatible ingestion and the quarantine; absent, the API serves reads only. */
+  readonly ingestion?: {
+    readonly service: IngestService;
+    readonly quarantine: Quarantine;
+    readonly writeKeys: readonly string[];
+    readonly rateLimitPerSecond: number;
+  };
+  /** The lead read model behind /v1/leads and /v1/accounts. */
+  readonly leads?: LeadIndexReader;
 }
 
 export const DOCS_PREFIX = '/docs';
@@ -67,7 +80,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Event-sourced lead nurturing: touches in, suggestions for reps out. Every route except health and ingestion needs `Authorization: Bearer <token>`.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'Segment write key as the user name, empty password' },
+        },
+      },
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
@@ -77,5 +95,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { eventStore: deps.eventStore });
   await app.register(eventRoutes, { eventStore: deps.eventStore });
+  if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
+  if (deps.ingestion) {
+    const { service, quarantine, writeKeys, rateLimitPerSecond } = deps.ingestion;
+    await app.register(ingestRoutes, { ingest: service, writeKeys, rateLimitPerSecond });
+    await app.register(quarantineRoutes, { quarantine, ingest: service });
+  }
   return app;
 }

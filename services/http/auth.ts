@@ -24,7 +24,8 @@ export function registerApiTokenCheck(app: FastifyInstance, tokens: readonly str
   };
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.routeOptions.config.public === true) return;
+    // CORS preflights carry no data and no credentials; the routes they ask about decide.
+    if (request.routeOptions.config.public === true || request.method === 'OPTIONS') return;
     const path = request.url.split('?', 1)[0] ?? request.url;
     const isDocs = path === docsPrefix || path.startsWith(`${docsPrefix}/`);
     const presented = presentedToken(request.headers.authorization, isDocs);

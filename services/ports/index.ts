@@ -11,3 +11,17 @@ export type {
 export { START } from './eventStore.ts';
 export { handleCommand } from './handleCommand.ts';
 export type { HandleCommandOptions, HandleCommandResult } from './handleCommand.ts';
+export type {
+  IndexChange,
+  IndexedAccount,
+  IndexedLead,
+  LeadIndex,
+  LeadIndexReader,
+  LeadIndexTransaction,
+  LeadSearch,
+  LeadSearchFields,
+  Page,
+  TimelineEntry,
+  TimelineOwner,
+} from './leadIndex.ts';
+export type { NewQuarantineEntry, Quarantine, QuarantineEntry, QuarantineStatus } from './quarantine.ts';

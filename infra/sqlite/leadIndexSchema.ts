@@ -1,0 +1,53 @@
+/**
+ * Tables of the lead read model (a projection: `nudge` can drop the file and rebuild it from
+ * the event store). Migrated by `PRAGMA user_version`.
+ *
+ * identities: identity key (`email:…`, `userId:…`, `anonymousId:…`) → lead; the primary key is
+ *   what makes "one identity, one lead" hold.
+ * leads: the profile document plus the columns search and sort use; `merged_into` marks a lead
+ *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large. The (updated_at, id) index serves the default listing
+ *   (most recently active first) with keyset paging.
+ * timeline: one row per event on a lead's (or a not-yet-known visitor's) timeline. `seq` counts
+ *   up in the order events were applied (the store's order), so events of the same instant keep
+ *   the order they happened in; (owner, occurred_at, seq) makes a page of "newest first" one
+ *   index range scan.
+ * messages: Segment messageIds applied, so a message that comes again is stored once.
+ * applied: events applied ahead of the checkpoint by ingestion's fast path.
+ */
+export const leadIndexMigrations: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE identities (key TEXT PRIMARY KEY, lead_id TEXT NOT NULL) WITHOUT ROWID;
+   CREATE INDEX identities_by_lead ON identities (lead_id);
+   CREATE TABLE leads (
+     id          TEXT NOT NULL UNIQUE,
+     document    TEXT NOT NULL,
+     merged_into TEXT,
+     email       TEXT,
+     name_lc     TEXT,
+     company_lc  TEXT,
+     stage       TEXT,
+     status      TEXT,
+     account_id  TEXT,
+     owner_id    TEXT,
+     updated_at  TEXT NOT NULL
+   );
+   CREATE INDEX leads_by_recent ON leads (updated_at DESC, id DESC);
+   CREATE INDEX leads_by_email ON leads (email);
+   CREATE INDEX leads_by_stage ON leads (stage, updated_at DESC, id DESC);
+   CREATE INDEX leads_by_account ON leads (account_id, updated_at DESC, id DESC);
+   CREATE INDEX leads_by_owner ON leads (owner_id, updated_at DESC, id DESC);
+   CREATE TABLE accounts (id TEXT PRIMARY KEY, document TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE account_keys (key TEXT PRIMARY KEY, account_id TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE messages (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
+   CREATE TABLE applied (event_id TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE timeline (
+     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+     owner       TEXT NOT NULL,
+     occurred_at TEXT NOT NULL,
+     event_id    TEXT NOT NULL,
+     type        TEXT NOT NULL,
+     stream      TEXT NOT NULL,
+     data        TEXT NOT NULL
+   );
+   CREATE INDEX timeline_by_owner ON timeline (owner, occurred_at, seq);`,
+];

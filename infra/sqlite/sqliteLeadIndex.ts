@@ -1,0 +1,439 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { setTimeout as delay } from 'node:timers/promises';
+import { UnavailableError, ValidationError } from '../../services/core/index.ts';
+import type {
+  IndexChange,
+  IndexedAccount,
+  IndexedLead,
+  LeadIndex,
+  LeadIndexReader,
+  LeadIndexTransaction,
+  LeadSearch,
+  Page,
+  TimelineEntry,
+} from '../../services/ports/index.ts';
+import { leadIndexMigrations } from './leadIndexSchema.ts';
+import { migrate } from './schema.ts';
+
+export interface SqliteLeadIndexOptions {
+  /** Database file, or ':memory:'. */
+  readonly path: string;
+  /** How long a transaction waits for another process holding the index. Default 30 s. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * The lead read model in a SQLite file of its own (WAL). Transactions run on a writer
+ * connection under BEGIN IMMEDIATE, which is also the lock between processes; plain reads use a
+ * second connection and so see only committed state.
+ *
+ *   const index = createSqliteLeadIndex({ path: 'data/leads.db' });
+ */
+export function createSqliteLeadIndex(options: SqliteLeadIndexOptions): LeadIndex {
+  return new SqliteLeadIndex(options);
+}
+
+class SqliteLeadIndex implements LeadIndex {
+  readonly #writer: DatabaseSync;
+  readonly #reader: DatabaseSync;
+  readonly #writerQueries: Queries;
+  readonly read: LeadIndexReader;
+  readonly #busyTimeoutMs: number;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: SqliteLeadIndexOptions) {
+    const memory = options.path === ':memory:';
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+    try {
+      if (!memory) mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      // No busy wait inside SQLite: it would block the event loop, and with it the very
+      // transaction (of this process) that holds the lock. `#begin` waits asynchronously instead.
+      this.#writer = new DatabaseSync(options.path, { timeout: 0 });
+      if (!memory) this.#writer.exec('PRAGMA journal_mode = WAL');
+      // A projection can always be rebuilt from the store, so it need not fsync every commit.
+      this.#writer.exec('PRAGMA synchronous = NORMAL');
+      // Checkpoint the WAL into the database file every ~40 MB rather than every 4 MB: each
+      // checkpoint ends in an fsync, and ingestion batches write many pages.
+      this.#writer.exec('PRAGMA wal_autocheckpoint = 10000');
+      migrate(this.#writer, leadIndexMigrations, 'lead index');
+      this.#reader = memory ? this.#writer : new DatabaseSync(options.path, { readOnly: true, timeout: options.busyTimeoutMs ?? 30_000 });
+    } catch (error) {
+      throw new UnavailableError(`cannot open lead index at ${options.path}: ${messageOf(error)}`, { cause: error });
+    }
+    this.#writerQueries = new Queries(this.#writer);
+    this.read = new Reader(memory ? this.#writerQueries : new Queries(this.#reader), () => this.#assertOpen());
+  }
+
+  transaction<T>(work: (tx: LeadIndexTransaction) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.#assertOpen();
+      await this.#begin();
+      try {
+        const tx = new Transaction(this.#writerQueries, () => this.#assertOpen());
+        const result = await work(tx);
+        tx.flush();
+        this.#writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.#writer.isOpen && this.#writer.isTransaction) this.#writer.exec('ROLLBACK');
+        throw translate(error);
+      }
+    };
+    // One transaction at a time in this process; SQLite's lock orders them between processes.
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** BEGIN IMMEDIATE, waiting without blocking while another connection holds the write lock. */
+  async #begin(): Promise<void> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.#writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() >= deadline) throw new UnavailableError(`lead index: still locked by another writer after ${this.#busyTimeoutMs} ms`, { cause: error });
+        await delay(Math.min(2 ** attempt, 25));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#queue;
+    this.#closed = true;
+    if (this.#reader !== this.#writer) this.#reader.close();
+    this.#writer.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new UnavailableError('lead index is closed');
+  }
+}
+
+/** Prepared statements of one connection. */
+class Queries {
+  readonly checkpoint: StatementSync;
+  readonly setCheckpoint: StatementSync;
+  readonly leadOfIdentity: StatementSync;
+  readonly accountOfKey: StatementSync;
+  readonly lead: StatementSync;
+  readonly account: StatementSync;
+  readonly hasMessage: StatementSync;
+  readonly wasApplied: StatementSync;
+  readonly putLead: StatementSync;
+  readonly linkIdentity: StatementSync;
+  readonly mergeIdentities: StatementSync;
+  readonly markMerged: StatementSync;
+  readonly putAccount: StatementSync;
+  readonly linkAccount: StatementSync;
+  readonly message: StatementSync;
+  readonly applied: StatementSync;
+  readonly forgetApplied: StatementSync;
+  readonly timeline: StatementSync;
+  readonly moveTimeline: StatementSync;
+  readonly timelinePage: StatementSync;
+  readonly timelinePageAfter: StatementSync;
+  readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    this.checkpoint = db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'");
+    this.setCheckpoint = db.prepare("INSERT INTO meta (key, value) VALUES ('checkpoint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.leadOfIdentity = db.prepare('SELECT lead_id FROM identities WHERE key = ?');
+    this.accountOfKey = db.prepare('SELECT account_id FROM account_keys WHERE key = ?');
+    this.lead = db.prepare('SELECT id, document, merged_into FROM leads WHERE id = ?');
+    this.account = db.prepare('SELECT id, document FROM accounts WHERE id = ?');
+    this.hasMessage = db.prepare('SELECT 1 AS found FROM messages WHERE message_id = ?');
+    this.wasApplied = db.prepare('SELECT 1 AS found FROM applied WHERE event_id = ?');
+    this.putLead = db.prepare(
+      `INSERT INTO leads (id, document, email, name_lc, company_lc, stage, status, account_id, owner_id, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET document = excluded.document, email = excluded.email, name_lc = excluded.name_lc,
+         company_lc = excluded.company_lc, stage = excluded.stage, status = excluded.status,
+         account_id = excluded.account_id, owner_id = excluded.owner_id, updated_at = excluded.updated_at`,
+    );
+    this.linkIdentity = db.prepare('INSERT INTO identities (key, lead_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET lead_id = excluded.lead_id');
+    this.mergeIdentities = db.prepare('UPDATE identities SET lead_id = ? WHERE lead_id = ?');
+    this.markMerged = db.prepare('UPDATE leads SET merged_into = ? WHERE id = ? OR merged_into = ?');
+    this.putAccount = db.prepare('INSERT INTO accounts (id, document) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET document = excluded.document');
+    this.linkAccount = db.prepare('INSERT INTO account_keys (key, account_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id');
+    this.message = db.prepare('INSERT INTO messages (message_id) VALUES (?) ON CONFLICT DO NOTHING');
+    this.applied = db.prepare('INSERT INTO applied (event_id, position) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.forgetApplied = db.prepare('DELETE FROM applied WHERE position <= ?');
+    this.timeline = db.prepare(
+      'INSERT INTO timeline (owner, occurred_at, event_id, type, stream, data) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.moveTimeline = db.prepare('UPDATE timeline SET owner = ? WHERE owner = ?');
+    this.timelinePage = db.prepare(
+      'SELECT seq, occurred_at, event_id, type, stream, data FROM timeline WHERE owner = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?',
+    );
+    this.timelinePageAfter = db.prepare(
+      `SELECT seq, occurred_at, event_id, type, stream, data FROM timeline
+       WHERE owner = ? AND (occurred_at, seq) < (?, ?) ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
+    );
+  }
+}
+
+class Reader implements LeadIndexReader {
+  protected readonly q: Queries;
+  protected readonly assertOpen: () => void;
+
+  constructor(queries: Queries, assertOpen: () => void) {
+    this.q = queries;
+    this.assertOpen = assertOpen;
+  }
+
+  checkpoint(): Promise<number> {
+    return this.run(() => Number((this.q.checkpoint.get() as { value: string } | undefined)?.value ?? 0));
+  }
+
+  leadOfIdentity(key: string): Promise<string | null> {
+    return this.run(() => (this.q.leadOfIdentity.get(key) as { lead_id: string } | undefined)?.lead_id ?? null);
+  }
+
+  accountOfKey(key: string): Promise<string | null> {
+    return this.run(() => (this.q.accountOfKey.get(key) as { account_id: string } | undefined)?.account_id ?? null);
+  }
+
+  lead(leadId: string): Promise<IndexedLead | null> {
+    return this.run(() => {
+      const row = this.q.lead.get(leadId) as { id: string; document: string; merged_into: string | null } | undefined;
+      return row ? { id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into } : null;
+    });
+  }
+
+  account(accountId: string): Promise<IndexedAccount | null> {
+    return this.run(() => {
+      const row = this.q.account.get(accountId) as { id: string; document: string } | undefined;
+      return row ? { id: row.id, document: JSON.parse(row.document) as unknown } : null;
+    });
+  }
+
+  hasMessage(messageId: string): Promise<boolean> {
+    return this.run(() => this.q.hasMessage.get(messageId) !== undefined);
+  }
+
+  wasApplied(eventId: string): Promise<boolean> {
+    return this.run(() => this.q.wasApplied.get(eventId) !== undefined);
+  }
+
+  searchLeads(query: LeadSearch): Promise<Page<IndexedLead>> {
+    return this.run(() => {
+      const where: string[] = ['merged_into IS NULL'];
+      const params: (string | number)[] = [];
+      if (query.email !== undefined) {
+        const email = query.email.trim().toLowerCase();
+        if (email.endsWith('*')) {
+          where.push("email LIKE ? ESCAPE '\\'");
+          params.push(`${escapeLike(email.slice(0, -1))}%`);
+        } else {
+          where.push('email = ?');
+          params.push(email);
+        }
+      }
+      for (const [column, value] of [
+        ['name_lc', query.name],
+        ['company_lc', query.company],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} LIKE ? ESCAPE '\\'`);
+        params.push(`%${escapeLike(value.trim().toLowerCase())}%`);
+      }
+      for (const [column, value] of [
+        ['stage', query.stage],
+        ['status', query.status],
+        ['account_id', query.accountId],
+        ['owner_id', query.ownerId],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      if (query.cursor !== undefined) {
+        const [updatedAt, id] = decodeCursor(query.cursor);
+        where.push('(updated_at, id) < (?, ?)');
+        params.push(updatedAt, id);
+      }
+      const rows = this.q.db
+        .prepare(`SELECT id, document, merged_into, updated_at FROM leads WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ?`)
+        .all(...params, query.limit + 1) as { id: string; document: string; merged_into: string | null; updated_at: string }[];
+      const page = rows.slice(0, query.limit);
+      const items = page.map((row) => ({ id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into }));
+      const last = page[page.length - 1];
+      return { items, next: rows.length > query.limit && last ? encodeCursor([last.updated_at, last.id]) : null };
+    });
+  }
+
+  timeline(leadId: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<TimelineEntry>> {
+    return this.run(() => {
+      const owner = `lead:${leadId}`;
+      let rows: { seq: number; occurred_at: string; event_id: string; type: string; stream: string; data: string }[];
+      if (options.cursor === undefined) rows = this.q.timelinePage.all(owner, options.limit + 1) as typeof rows;
+      else {
+        const [occurredAt, seq] = decodeCursor(options.cursor);
+        if (!/^\d+$/.test(seq)) throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'is not a cursor this server returned' }]);
+        rows = this.q.timelinePageAfter.all(owner, occurredAt, Number(seq), options.limit + 1) as typeof rows;
+      }
+      const page = rows.slice(0, options.limit);
+      const items = page.map((row) => ({
+        eventId: row.event_id,
+        type: row.type,
+        stream: row.stream,
+        occurredAt: row.occurred_at,
+        data: JSON.parse(row.data) as unknown,
+      }));
+      const last = page[page.length - 1];
+      return { items, next: rows.length > options.limit && last ? encodeCursor([last.occurred_at, String(last.seq)]) : null };
+    });
+  }
+
+  protected run<T>(read: () => T): Promise<T> {
+    try {
+      this.assertOpen();
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+  }
+}
+
+/**
+ * Lead documents are read and written many times in one ingestion batch (every event of a lead
+ * folds into its document): the transaction keeps them in memory and writes each changed one once,
+ * before anything that reads the leads table with SQL, and at commit.
+ */
+class Transaction extends Reader implements LeadIndexTransaction {
+  readonly #leads = new Map<string, IndexedLead | null>();
+  readonly #dirty = new Map<string, Extract<IndexChange, { kind: 'putLead' }>>();
+
+  apply(changes: readonly IndexChange[]): Promise<void> {
+    return this.run(() => {
+      for (const change of changes) this.#applyOne(change);
+    });
+  }
+
+  override lead(leadId: string): Promise<IndexedLead | null> {
+    const cached = this.#leads.get(leadId);
+    if (cached !== undefined) return Promise.resolve(cached);
+    return super.lead(leadId).then((found) => {
+      this.#leads.set(leadId, found);
+      return found;
+    });
+  }
+
+  override searchLeads(query: LeadSearch): Promise<Page<IndexedLead>> {
+    this.flush();
+    return super.searchLeads(query);
+  }
+
+  /** Writes the changed lead documents. */
+  flush(): void {
+    for (const change of this.#dirty.values()) {
+      const s = change.search;
+      this.q.putLead.run(
+        change.leadId,
+        JSON.stringify(change.document),
+        s.email?.toLowerCase() ?? null,
+        s.name?.toLowerCase() ?? null,
+        s.company?.toLowerCase() ?? null,
+        s.stage,
+        s.status,
+        s.accountId,
+        s.ownerId,
+        s.updatedAt,
+      );
+    }
+    this.#dirty.clear();
+  }
+
+  setCheckpoint(position: number): Promise<void> {
+    return this.run(() => {
+      this.q.setCheckpoint.run(String(position));
+      this.q.forgetApplied.run(position);
+    });
+  }
+
+  #applyOne(change: IndexChange): void {
+    const q = this.q;
+    switch (change.kind) {
+      case 'putLead': {
+        const known = this.#leads.get(change.leadId);
+        this.#dirty.set(change.leadId, change);
+        this.#leads.set(change.leadId, { id: change.leadId, document: change.document, mergedInto: known?.mergedInto ?? null });
+        return;
+      }
+      case 'linkIdentity':
+        q.linkIdentity.run(change.key, change.leadId);
+        return;
+      case 'mergeLead':
+        this.flush();
+        this.#leads.clear();
+        q.mergeIdentities.run(change.into, change.from);
+        q.markMerged.run(change.into, change.from, change.from);
+        q.moveTimeline.run(`lead:${change.into}`, `lead:${change.from}`);
+        return;
+      case 'putAccount':
+        q.putAccount.run(change.accountId, JSON.stringify(change.document));
+        return;
+      case 'linkAccount':
+        q.linkAccount.run(change.key, change.accountId);
+        return;
+      case 'message':
+        q.message.run(change.messageId);
+        return;
+      case 'applied':
+        q.applied.run(change.eventId, change.position);
+        return;
+      case 'timeline':
+        q.timeline.run(change.owner, change.entry.occurredAt, change.entry.eventId, change.entry.type, change.entry.stream, JSON.stringify(change.entry.data));
+        return;
+      case 'moveTimeline':
+        q.moveTimeline.run(change.to, change.from);
+        return;
+      default: {
+        const unknown: never = change;
+        throw new Error(`unknown index change ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { errcode?: unknown }).errcode;
+  return code === 5 || code === 6 || (error instanceof Error && /database is locked|database table is locked/.test(error.message));
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+function encodeCursor(parts: readonly [string, string]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parts) && parts.length === 2 && parts.every((part) => typeof part === 'string')) return [parts[0] as string, parts[1] as string];
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'is not a cursor this server returned' }]);
+}
+
+function translate(error: unknown): Error {
+  if (error instanceof Error && (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR') {
+    return new UnavailableError(`lead index: ${error.message}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,181 @@
+import type { FieldIssue, NewEvent, RecordedEvent } from '../core/index.ts';
+import type { LeadSettings } from '../leads/index.ts';
+import { projectLeadEvent } from '../leads/index.ts';
+import type { AppendResult, EventStore, LeadIndex, LeadIndexTransaction } from '../ports/index.ts';
+import type { ChannelRules } from './channels/index.ts';
+import { planMessage } from './planMessage.ts';
+import type { ReceivedMessage } from './segment/receivedMessage.ts';
+
+/** What became of one message. */
+export type MessageOutcome =
+  | { readonly status: 'stored'; readonly messageId: string; readonly leadId: string | null; readonly events: number }
+  /** Valid, but it changed nothing (an identify repeating what is known). */
+  | { readonly status: 'unchanged'; readonly messageId: string; readonly leadId: string | null }
+  | { readonly status: 'duplicate'; readonly messageId: string }
+  | { readonly status: 'rejected'; readonly messageId: string; readonly issues: readonly FieldIssue[] }
+  | { readonly status: 'failed'; readonly messageId: string; readonly error: Error };
+
+export interface IngestPipelineOptions {
+  readonly store: EventStore;
+  readonly index: LeadIndex;
+  readonly settings: LeadSettings;
+  readonly channelRules: ChannelRules;
+  /** Most messages planned and committed together. Default 500. */
+  readonly maxBatch?: number;
+}
+
+interface Pending {
+  readonly message: ReceivedMessage;
+  resolve(outcome: MessageOutcome): void;
+}
+
+/**
+ * Ingestion's write path: messages from every request queue here and are taken in batches.
+ * A batch runs inside one lead-index transaction (the lock that orders writers, across
+ * processes too): catch the index up with the store, plan each message against the index as
+ * the earlier messages left it, project the planned events into the index, append them (the
+ * store commits the batch's appends together), then commit the index. An acknowledged message
+ * is in the store; the index can always be rebuilt from the store.
+ *
+ *   const pipeline = createIngestPipeline({ store, index, settings, channelRules });
+ *   const [outcome] = await pipeline.submit([received]);
+ */
+export function createIngestPipeline(options: IngestPipelineOptions): IngestPipeline {
+  return new IngestPipeline(options);
+}
+
+export class IngestPipeline {
+  readonly #options: IngestPipelineOptions;
+  readonly #queue: Pending[] = [];
+  #draining: Promise<void> | null = null;
+
+  constructor(options: IngestPipelineOptions) {
+    this.#options = options;
+  }
+
+  /** Outcomes in the order of the messages. Never rejects: failures are outcomes. */
+  submit(messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
+    const outcomes = messages.map(
+      (message) => new Promise<MessageOutcome>((resolve) => this.#queue.push({ message, resolve })),
+    );
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = null;
+    });
+    return Promise.all(outcomes);
+  }
+
+  /** Brings the index up to date with events other writers appended. */
+  catchUp(): Promise<void> {
+    return this.#options.index.transaction((tx) => this.#catchUp(tx));
+  }
+
+  /**
+   * Keeps the index up to date with what other writers (other processes, other services) append,
+   * until the signal aborts.
+   */
+  async follow(signal: AbortSignal): Promise<void> {
+    const after = await this.#options.index.read.checkpoint();
+    for await (const batch of this.#options.store.subscribe({ after, signal, maxBatchSize: 1_000 })) {
+      if (batch.events.length > 0) await this.catchUp();
+    }
+  }
+
+  /** Resolves when every message submitted so far has its outcome. */
+  async drained(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    // Let the requests arriving in this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#options.maxBatch ?? 500);
+      try {
+        const outcomes = await this.#runBatch(batch.map((pending) => pending.message));
+        batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const pending of batch) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
+        // Whatever reached the store before the failure is taken into the index from the store.
+        await this.catchUp().catch(() => undefined);
+      }
+    }
+  }
+
+  #runBatch(messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
+    const { index, store, settings, channelRules } = this.#options;
+    return index.transaction(async (tx) => {
+      await this.#catchUp(tx);
+      const checkpoint = await tx.checkpoint();
+      const outcomes: (MessageOutcome | null)[] = [];
+      const appends: { slot: number; stream: string; events: readonly NewEvent[]; leadId: string | null }[] = [];
+      const seen = new Set<string>();
+      for (const [slot, received] of messages.entries()) {
+        const messageId = received.message.messageId;
+        if (seen.has(messageId) || (await tx.hasMessage(messageId))) {
+          outcomes.push({ status: 'duplicate', messageId });
+          continue;
+        }
+        seen.add(messageId);
+        const plan = await planMessage(received, { index: tx, settings, channelRules });
+        if (plan.kind === 'rejected') {
+          outcomes.push({ status: 'rejected', messageId, issues: plan.issues });
+          continue;
+        }
+        if (plan.events.length === 0) {
+          outcomes.push({ status: 'unchanged', messageId, leadId: plan.leadId });
+          continue;
+        }
+        // Projected now, inside the transaction, so the next message in the batch sees this one.
+        for (const event of plan.events) {
+          await tx.apply(await projectLeadEvent(tx, { ...event, stream: plan.stream }));
+        }
+        appends.push({ slot, stream: plan.stream, events: plan.events, leadId: plan.leadId });
+        outcomes.push(null);
+      }
+      const results = await Promise.allSettled(appends.map((append) => store.append(append.stream, append.events)));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+      const appended = results.flatMap((result) => (result as PromiseFulfilledResult<AppendResult>).value.appended);
+      await this.#advance(tx, checkpoint, appended);
+      appends.forEach((append, i) => {
+        const result = (results[i] as PromiseFulfilledResult<AppendResult>).value;
+        outcomes[append.slot] =
+          result.appended.length === 0
+            ? { status: 'duplicate', messageId: messages[append.slot]!.message.messageId }
+            : { status: 'stored', messageId: messages[append.slot]!.message.messageId, leadId: append.leadId, events: result.appended.length };
+      });
+      return outcomes as MessageOutcome[];
+    });
+  }
+
+  /**
+   * The checkpoint moves past the batch when its events sit right after it in the store's order;
+   * when another writer's events are interleaved, the batch's events are remembered as applied
+   * and the next catch-up projects the others.
+   */
+  async #advance(tx: LeadIndexTransaction, checkpoint: number, appended: readonly RecordedEvent[]): Promise<void> {
+    if (appended.length === 0) return;
+    const positions = appended.map((event) => event.position).sort((a, b) => a - b);
+    const contiguous = positions[0] === checkpoint + 1 && positions.every((position, i) => i === 0 || position === positions[i - 1]! + 1);
+    if (contiguous) await tx.setCheckpoint(positions[positions.length - 1]!);
+    else await tx.apply(appended.map((event) => ({ kind: 'applied', eventId: event.id, position: event.position }) as const));
+  }
+
+  async #catchUp(tx: LeadIndexTransaction): Promise<void> {
+    const store = this.#options.store;
+    let checkpoint = await tx.checkpoint();
+    if ((await store.headPosition()) <= checkpoint) return;
+    for (;;) {
+      const page = await store.readAll({ after: checkpoint, limit: 1_000 });
+      if (page.length === 0) break;
+      for (const event of page) {
+        if (await tx.wasApplied(event.id)) continue;
+        await tx.apply(await projectLeadEvent(tx, event));
+      }
+      checkpoint = page[page.length - 1]!.position;
+      await tx.setCheckpoint(checkpoint);
+      if (page.length < 1_000) break;
+    }
+  }
+}

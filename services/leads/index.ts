@@ -1,0 +1,3 @@
+export * from './leadProfile.ts';
+export * from './leadProjection.ts';
+export * from './leadSettings.ts';

@@ -1,0 +1,206 @@
+/**
+ * The LeadIndex contract: every adapter runs this one suite.
+ *
+ *   leadIndexContract('sqlite', { open: async () => ({ index, reopen, openSecond, destroy }) });
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexChange, LeadIndex, LeadSearchFields, TimelineEntry } from '../../services/ports/index.ts';
+
+export interface LeadIndexUnderTest {
+  readonly index: LeadIndex;
+  reopen(): Promise<LeadIndex>;
+  /** Another process's handle on the same index. */
+  openSecond(): Promise<LeadIndex>;
+  destroy(): Promise<void>;
+}
+
+export interface LeadIndexHarness {
+  open(): Promise<LeadIndexUnderTest>;
+  readonly skip?: string | undefined;
+}
+
+function fields(overrides: Partial<LeadSearchFields> = {}): LeadSearchFields {
+  return { email: null, name: null, company: null, stage: null, status: null, accountId: null, ownerId: null, updatedAt: '2026-11-01T00:00:00.000Z', ...overrides };
+}
+
+function putLead(leadId: string, overrides: Partial<LeadSearchFields> = {}, document: unknown = { id: leadId }): IndexChange {
+  return { kind: 'putLead', leadId, document, search: fields(overrides) };
+}
+
+function entry(eventId: string, occurredAt: string, type = 'TouchRecorded'): TimelineEntry {
+  return { eventId, type, stream: 'lead-x', occurredAt, data: { eventId } };
+}
+
+export function leadIndexContract(adapter: string, harness: LeadIndexHarness): void {
+  const suite = harness.skip === undefined ? describe : describe.skip;
+  if (harness.skip !== undefined) console.warn(`[contract] LeadIndex/${adapter} skipped: ${harness.skip}`);
+
+  suite(`LeadIndex contract: ${adapter}`, () => {
+    let subject: LeadIndexUnderTest;
+    let index: LeadIndex;
+
+    beforeEach(async () => {
+      subject = await harness.open();
+      index = subject.index;
+    });
+    afterEach(async () => {
+      await subject.destroy();
+    });
+
+    it('starts empty at checkpoint 0', async () => {
+      expect(await index.read.checkpoint()).toBe(0);
+      expect(await index.read.lead('nobody')).toBeNull();
+      expect(await index.read.leadOfIdentity('email:nobody@example.com')).toBeNull();
+    });
+
+    it('links identities to leads, and a transaction reads its own writes before commit', async () => {
+      await index.transaction(async (tx) => {
+        await tx.apply([putLead('L1', { email: 'jane@acme.com' }), { kind: 'linkIdentity', key: 'email:jane@acme.com', leadId: 'L1' }]);
+        expect(await tx.leadOfIdentity('email:jane@acme.com')).toBe('L1');
+        expect(await index.read.leadOfIdentity('email:jane@acme.com')).toBeNull();
+      });
+      expect(await index.read.leadOfIdentity('email:jane@acme.com')).toBe('L1');
+      expect(await index.read.lead('L1')).toEqual({ id: 'L1', document: { id: 'L1' }, mergedInto: null });
+    });
+
+    it('a failed transaction leaves nothing behind', async () => {
+      await expect(
+        index.transaction(async (tx) => {
+          await tx.apply([putLead('L1'), { kind: 'message', messageId: 'm1' }]);
+          await tx.setCheckpoint(10);
+          throw new Error('planning failed');
+        }),
+      ).rejects.toThrow('planning failed');
+      expect(await index.read.lead('L1')).toBeNull();
+      expect(await index.read.hasMessage('m1')).toBe(false);
+      expect(await index.read.checkpoint()).toBe(0);
+    });
+
+    it('transactions from two handles never interleave', async () => {
+      const second = await subject.openSecond();
+      const order: string[] = [];
+      const slow = index.transaction(async (tx) => {
+        order.push('first:start');
+        await tx.apply([{ kind: 'message', messageId: 'first' }]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        order.push('first:end');
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const other = second.transaction(async (tx) => {
+        order.push('second:start');
+        expect(await tx.hasMessage('first')).toBe(true);
+      });
+      await Promise.all([slow, other]);
+      expect(order).toEqual(['first:start', 'first:end', 'second:start']);
+      await second.close();
+    });
+
+    it('remembers messages and events applied ahead of the checkpoint until the checkpoint covers them', async () => {
+      await index.transaction(async (tx) => {
+        await tx.apply([
+          { kind: 'message', messageId: 'm1' },
+          { kind: 'applied', eventId: 'e5', position: 5 },
+          { kind: 'applied', eventId: 'e9', position: 9 },
+        ]);
+        await tx.setCheckpoint(6);
+      });
+      expect(await index.read.hasMessage('m1')).toBe(true);
+      expect(await index.read.wasApplied('e5')).toBe(false);
+      expect(await index.read.wasApplied('e9')).toBe(true);
+      expect(await index.read.checkpoint()).toBe(6);
+    });
+
+    it('a merge moves identities and timeline to the survivor and marks the merged lead', async () => {
+      await index.transaction(async (tx) => {
+        await tx.apply([
+          putLead('A'),
+          putLead('B'),
+          { kind: 'linkIdentity', key: 'userId:a', leadId: 'A' },
+          { kind: 'linkIdentity', key: 'email:b@x.io', leadId: 'B' },
+          { kind: 'timeline', owner: 'lead:B', entry: entry('e1', '2026-10-01T00:00:00.000Z') },
+          { kind: 'timeline', owner: 'lead:A', entry: entry('e2', '2026-10-02T00:00:00.000Z') },
+          { kind: 'mergeLead', from: 'B', into: 'A' },
+        ]);
+      });
+      expect(await index.read.leadOfIdentity('email:b@x.io')).toBe('A');
+      expect((await index.read.lead('B'))?.mergedInto).toBe('A');
+      const page = await index.read.timeline('A', { limit: 10 });
+      expect(page.items.map((e) => e.eventId)).toEqual(['e2', 'e1']);
+      expect((await index.read.searchLeads({ limit: 10 })).items.map((l) => l.id)).toEqual(['A']);
+    });
+
+    it("moves a visitor's timeline to the lead it turned out to be", async () => {
+      await index.transaction(async (tx) => {
+        await tx.apply([
+          { kind: 'timeline', owner: 'visitor:anon-1', entry: entry('v1', '2026-09-01T00:00:00.000Z') },
+          putLead('L'),
+          { kind: 'moveTimeline', from: 'visitor:anon-1', to: 'lead:L' },
+        ]);
+      });
+      expect((await index.read.timeline('L', { limit: 5 })).items.map((e) => e.eventId)).toEqual(['v1']);
+    });
+
+    it('pages a timeline newest first with a cursor, events of one instant in the order they were applied', async () => {
+      const changes: IndexChange[] = [putLead('L')];
+      for (let i = 0; i < 25; i++) {
+        changes.push({ kind: 'timeline', owner: 'lead:L', entry: entry(`e${String(i).padStart(2, '0')}`, `2026-10-${String(1 + Math.floor(i / 2)).padStart(2, '0')}T00:00:00.000Z`) });
+      }
+      await index.transaction((tx) => tx.apply(changes));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await index.read.timeline('L', { limit: 10, cursor });
+        seen.push(...page.items.map((e) => e.eventId));
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      expect(seen).toHaveLength(25);
+      expect(seen[0]).toBe('e24');
+      expect(seen).toEqual([...seen].sort((a, b) => b.localeCompare(a)));
+    });
+
+    it('searches by exact or prefix email, name and company parts, stage, and pages most recent first', async () => {
+      await index.transaction((tx) =>
+        tx.apply([
+          putLead('L1', { email: 'jane@acme.com', name: 'Jane Doe', company: 'Acme Corp', stage: 'mql', updatedAt: '2026-11-03T00:00:00.000Z' }),
+          putLead('L2', { email: 'joe@acme.com', name: 'Joe Bloggs', company: 'ACME corp', stage: 'lead', updatedAt: '2026-11-02T00:00:00.000Z' }),
+          putLead('L3', { email: 'ann@globex.io', name: 'Ann 50%_off', company: 'Globex', stage: 'mql', updatedAt: '2026-11-01T00:00:00.000Z' }),
+        ]),
+      );
+      const ids = async (query: Parameters<LeadIndex['read']['searchLeads']>[0]) => (await index.read.searchLeads(query)).items.map((l) => l.id);
+      expect(await ids({ email: 'JANE@acme.com', limit: 10 })).toEqual(['L1']);
+      expect(await ids({ email: 'j*', limit: 10 })).toEqual(['L1', 'L2']);
+      expect(await ids({ company: 'acme', limit: 10 })).toEqual(['L1', 'L2']);
+      expect(await ids({ name: '50%_', limit: 10 })).toEqual(['L3']);
+      expect(await ids({ name: '%', limit: 10 })).toEqual(['L3']);
+      expect(await ids({ stage: 'mql', limit: 10 })).toEqual(['L1', 'L3']);
+      const first = await index.read.searchLeads({ limit: 2 });
+      expect(first.items.map((l) => l.id)).toEqual(['L1', 'L2']);
+      expect(await ids({ limit: 2, cursor: first.next! })).toEqual(['L3']);
+    });
+
+    it('rejects a cursor it did not make', async () => {
+      await expect(index.read.searchLeads({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({ name: 'ValidationError' });
+    });
+
+    it('keeps accounts and their keys', async () => {
+      await index.transaction((tx) =>
+        tx.apply([
+          { kind: 'putAccount', accountId: 'A1', document: { name: 'Acme' } },
+          { kind: 'linkAccount', key: 'domain:acme.com', accountId: 'A1' },
+        ]),
+      );
+      expect(await index.read.accountOfKey('domain:acme.com')).toBe('A1');
+      expect(await index.read.account('A1')).toEqual({ id: 'A1', document: { name: 'Acme' } });
+    });
+
+    it('keeps everything across a restart', async () => {
+      await index.transaction(async (tx) => {
+        await tx.apply([putLead('L1'), { kind: 'linkIdentity', key: 'userId:u1', leadId: 'L1' }]);
+        await tx.setCheckpoint(42);
+      });
+      index = await subject.reopen();
+      expect(await index.read.checkpoint()).toBe(42);
+      expect(await index.read.leadOfIdentity('userId:u1')).toBe('L1');
+    });
+  });
+}
