@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -13,7 +14,8 @@ export interface SqliteQuarantineOptions {
 /**
  * quarantine: one row per rejected message. It is the only copy of what the client sent, so
  * commits are fsynced like the event store's. (status, id) serves "open entries, newest first"
- * (ids are UUIDv7, so they sort by time).
+ * (ids are UUIDv7, so they sort by time). A client that resends the same invalid payload (SDK
+ * retries, a file loaded twice) finds its open entry by payload hash instead of a second one.
  */
 const migrations: readonly string[] = [
   `CREATE TABLE quarantine (
@@ -26,9 +28,11 @@ const migrations: readonly string[] = [
      status          TEXT NOT NULL DEFAULT 'open',
      attempts        INTEGER NOT NULL DEFAULT 0,
      last_attempt_at TEXT,
-     resolved_at     TEXT
+     resolved_at     TEXT,
+     payload_hash    TEXT NOT NULL
    ) WITHOUT ROWID;
-   CREATE INDEX quarantine_by_status ON quarantine (status, id DESC);`,
+   CREATE INDEX quarantine_by_status ON quarantine (status, id DESC);
+   CREATE INDEX quarantine_open_by_payload ON quarantine (payload_hash) WHERE status = 'open';`,
 ];
 
 interface Row {
@@ -42,6 +46,7 @@ interface Row {
   attempts: number;
   last_attempt_at: string | null;
   resolved_at: string | null;
+  payload_hash: string;
 }
 
 /**
@@ -59,8 +64,9 @@ export function createSqliteQuarantine(options: SqliteQuarantineOptions): Quaran
     throw new UnavailableError(`cannot open quarantine at ${options.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const insert = db.prepare(
-    'INSERT INTO quarantine (id, received_at, source, write_key_hint, payload, issues) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+    'INSERT INTO quarantine (id, received_at, source, write_key_hint, payload, issues, payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
   );
+  const openByPayload = db.prepare("SELECT * FROM quarantine WHERE payload_hash = ? AND status = 'open' AND payload = ? LIMIT 1");
   const byId = db.prepare('SELECT * FROM quarantine WHERE id = ?');
   const attempt = db.prepare('UPDATE quarantine SET attempts = attempts + 1, last_attempt_at = ?, issues = ? WHERE id = ? RETURNING *');
   const resolve = db.prepare("UPDATE quarantine SET status = ?, resolved_at = ?, attempts = attempts + (CASE WHEN ? = 'retried' THEN 1 ELSE 0 END) WHERE id = ? AND status = 'open' RETURNING *");
@@ -85,7 +91,12 @@ export function createSqliteQuarantine(options: SqliteQuarantineOptions): Quaran
 
   return {
     put: (entry: NewQuarantineEntry) =>
-      run(() => toEntry(insert.get(newId(), entry.receivedAt, entry.source, entry.writeKeyHint ?? null, entry.payload, JSON.stringify(entry.issues)) as unknown as Row)),
+      run(() => {
+        const hash = createHash('sha256').update(entry.payload).digest('base64url');
+        const open = openByPayload.get(hash, entry.payload) as Row | undefined;
+        if (open !== undefined) return toEntry(open);
+        return toEntry(insert.get(newId(), entry.receivedAt, entry.source, entry.writeKeyHint ?? null, entry.payload, JSON.stringify(entry.issues), hash) as unknown as Row);
+      }),
     get: (id) => run(() => (byId.get(id) === undefined ? null : toEntry(byId.get(id) as unknown as Row))),
     list: ({ status, limit, cursor }) =>
       run((): Page<QuarantineEntry> => {

@@ -9,6 +9,7 @@ import type { Page } from './leadIndex.ts';
  *   const entry = await quarantine.put({ payload: text, issues, source: 'http', receivedAt });
  */
 export interface Quarantine {
+  /** Keeps the entry; the same payload while an entry for it is still open is kept once (that entry is returned). */
   put(entry: NewQuarantineEntry): Promise<QuarantineEntry>;
   get(id: string): Promise<QuarantineEntry | null>;
   /** Newest first. */

@@ -45,6 +45,16 @@ export function quarantineContract(adapter: string, harness: QuarantineHarness):
       expect(again).toMatchObject({ status: 'open', attempts: 0, issues: [{ path: 'event', message: 'must name the event' }], writeKeyHint: 'wk:abc' });
     });
 
+    it('the same payload resent while its entry is open is kept once; after a retry it is kept again', async () => {
+      const first = await quarantine.put(rejected('{"type":"track"}'));
+      const again = await quarantine.put({ ...rejected('{"type":"track"}'), receivedAt: '2026-11-22T10:05:00.000Z' });
+      expect(again.id).toBe(first.id);
+      await quarantine.resolve(first.id, 'dropped', '2026-11-22T11:00:00.000Z');
+      const later = await quarantine.put(rejected('{"type":"track"}'));
+      expect(later.id).not.toBe(first.id);
+      expect((await quarantine.list({ status: 'open', limit: 10 })).items.map((e) => e.id)).toEqual([later.id]);
+    });
+
     it('lists open entries newest first, in pages', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await quarantine.put(rejected(`{"n":${i}}`))).id);

@@ -39,7 +39,7 @@ describe('nudge ingest and quarantine', () => {
 
     const list = runNudge(['quarantine', 'list', '--json'], env);
     const entries = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; issues: { path: string }[]; source: string });
-    expect(entries.length).toBe(4);
+    expect(entries.length).toBe(2);
     expect(entries.flatMap((e) => e.issues.map((i) => i.path))).toEqual(expect.arrayContaining(['batch[3].properties.stage', '']));
     expect(entries[0]!.source).toBe('file:events.jsonl');
 
