@@ -76,7 +76,9 @@ export class IngestPipeline {
   async follow(signal: AbortSignal): Promise<void> {
     const after = await this.#options.index.read.checkpoint();
     for await (const batch of this.#options.store.subscribe({ after, signal, maxBatchSize: 1_000 })) {
-      if (batch.events.length > 0) await this.catchUp();
+      const last = batch.events.at(-1);
+      // Ingestion's own batches move the checkpoint themselves; only others' events need a catch-up.
+      if (last !== undefined && last.position > (await this.#options.index.read.checkpoint())) await this.catchUp();
     }
   }
 

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
+import { newEvent } from '../../services/core/index.ts';
 import { runNudge, startNudge } from './nudgeProcess.ts';
 
 let dataDir: string;
@@ -60,5 +62,32 @@ describe('nudge ingest and quarantine', () => {
     const rebuilt = runNudge(['leads', 'rebuild'], env);
     expect(rebuilt.status).toBe(0);
     expect(rebuilt.stdout).toMatch(/Lead index rebuilt from \d+ events/);
+  });
+});
+
+describe('the lead index while serving', () => {
+  it('takes in events other writers append to the store (here: an owner assigned by another process)', async () => {
+    const server = await startNudge(env);
+    try {
+      const auth = `Basic ${Buffer.from(`${env.NUDGE_WRITE_KEYS}:`).toString('base64')}`;
+      const sent = await fetch(`${server.url}/v1/identify`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'grace', traits: { email: 'grace@navy.mil' } }) });
+      expect(sent.status).toBe(200);
+      const bearer = { authorization: `Bearer ${env.NUDGE_API_TOKENS}` };
+      const lead = (await (await fetch(`${server.url}/v1/leads/lookup?userId=grace`, { headers: bearer })).json()) as { id: string; ownerId: string | null };
+      expect(lead.ownerId).toBeNull();
+
+      const other = createSqliteEventStore({ path: join(dataDir, 'events.db') });
+      await other.append(`lead-${lead.id}`, [newEvent({ type: 'OwnerAssigned', data: { ownerId: 'rep-hopper', previousOwnerId: null, reason: 'round robin' } })]);
+      await other.close();
+
+      let ownerId: string | null = null;
+      for (let i = 0; i < 50 && ownerId === null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ownerId = ((await (await fetch(`${server.url}/v1/leads/${lead.id}`, { headers: bearer })).json()) as { ownerId: string | null }).ownerId;
+      }
+      expect(ownerId).toBe('rep-hopper');
+    } finally {
+      await server.stop();
+    }
   });
 });
