@@ -34,6 +34,14 @@ describe('configuration defaults', () => {
       eventStore: { kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full' },
       log: { level: 'info', format: 'auto' },
       shutdownGraceMs: 10_000,
+      ingest: {
+        writeKeys: undefined,
+        rateLimitPerSecond: 2000,
+        channelRulesFile: undefined,
+        leadIndexPath: join(config.dataDir, 'leads.db'),
+        quarantinePath: join(config.dataDir, 'quarantine.db'),
+      },
+      leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
 
@@ -48,6 +56,12 @@ describe('configuration defaults', () => {
       LOG_FORMAT: '',
       NUDGE_SHUTDOWN_GRACE_MS: '',
       NUDGE_BODY_LIMIT_BYTES: '',
+      NUDGE_WRITE_KEYS: '',
+      NUDGE_INGEST_RATE_LIMIT: '',
+      NUDGE_CHANNEL_RULES: '',
+      NUDGE_LIFECYCLE_STAGES: '',
+      NUDGE_LEAD_STATUSES: '',
+      NUDGE_FREE_MAIL_DOMAINS: '',
     });
 
     expect(config).toEqual(loadConfig({}));
@@ -79,6 +93,12 @@ describe('configuration overrides', () => {
       LOG_FORMAT: 'json',
       NUDGE_SHUTDOWN_GRACE_MS: '2500',
       NUDGE_BODY_LIMIT_BYTES: '4096',
+      NUDGE_WRITE_KEYS: 'wk-site-1234, wk-server-5678',
+      NUDGE_INGEST_RATE_LIMIT: '50',
+      NUDGE_CHANNEL_RULES: '/etc/nudge/channels.json',
+      NUDGE_LIFECYCLE_STAGES: 'lead,mql,customer',
+      NUDGE_LEAD_STATUSES: 'open,closed',
+      NUDGE_FREE_MAIL_DOMAINS: 'Mail.Example.org',
     });
 
     expect(config).toEqual({
@@ -88,6 +108,18 @@ describe('configuration overrides', () => {
       eventStore: { kind: 'sqlite', path: '/srv/nudge/events.db', synchronous: 'normal' },
       log: { level: 'debug', format: 'json' },
       shutdownGraceMs: 2500,
+      ingest: {
+        writeKeys: ['wk-site-1234', 'wk-server-5678'],
+        rateLimitPerSecond: 50,
+        channelRulesFile: '/etc/nudge/channels.json',
+        leadIndexPath: '/srv/nudge/leads.db',
+        quarantinePath: '/srv/nudge/quarantine.db',
+      },
+      leads: {
+        stages: ['lead', 'mql', 'customer'],
+        statuses: ['open', 'closed'],
+        freeMailDomains: { mode: 'replace', domains: ['mail.example.org'] },
+      },
     });
   });
 
@@ -96,6 +128,24 @@ describe('configuration overrides', () => {
 
     expect(config.dataDir).toBe(resolve(process.cwd(), 'var/nudge'));
     expect(config.eventStore.path).toBe(resolve(process.cwd(), 'var/nudge/events.db'));
+  });
+
+  it('adds to the shipped free-mail list when NUDGE_FREE_MAIL_DOMAINS starts with +', () => {
+    const config = loadConfig({ NUDGE_FREE_MAIL_DOMAINS: '+corp-mail.io,+Inbox.example' });
+
+    expect(config.leads.freeMailDomains).toEqual({ mode: 'add', domains: ['corp-mail.io', 'inbox.example'] });
+  });
+
+  it('rejects a lifecycle of one stage and a stage that is not lower_snake_case, naming each variable', () => {
+    expect(configErrorFor({ NUDGE_LIFECYCLE_STAGES: 'lead' }).message).toContain('NUDGE_LIFECYCLE_STAGES: must name at least two stages');
+    expect(configErrorFor({ NUDGE_LEAD_STATUSES: 'Open' }).message).toContain('NUDGE_LEAD_STATUSES');
+  });
+
+  it('rejects a write key shorter than 8 characters without showing it', () => {
+    const error = configErrorFor({ NUDGE_WRITE_KEYS: 'short' });
+
+    expect(error.message).toContain('NUDGE_WRITE_KEYS');
+    expect(error.message).not.toContain('short"');
   });
 
   it('accepts PORT=0 to let the system pick a free port', () => {
