@@ -58,6 +58,7 @@ class SqliteLeadIndex implements LeadIndex {
       // Checkpoint the WAL into the database file every ~40 MB rather than every 4 MB: each
       // checkpoint ends in an fsync, and ingestion batches write many pages.
       this.#writer.exec('PRAGMA wal_autocheckpoint = 10000');
+      this.#writer.exec('PRAGMA cache_size = -65536');
       migrate(this.#writer, leadIndexMigrations, 'lead index');
       this.#reader = memory ? this.#writer : new DatabaseSync(options.path, { readOnly: true, timeout: options.busyTimeoutMs ?? 30_000 });
     } catch (error) {

@@ -1,4 +1,5 @@
-import { v5 as uuidv5, v7 as uuidv7, validate as validateUuid } from 'uuid';
+import { hash } from 'node:crypto';
+import { parse as parseUuid, v7 as uuidv7, validate as validateUuid } from 'uuid';
 
 /**
  * Ids are UUIDs: version 7 (time-ordered, so they sort by creation time) for new messages,
@@ -14,9 +15,21 @@ export const newId: IdGenerator = () => uuidv7();
 /** Namespace for ids Nudge derives from outside identifiers (a fixed, random UUID). */
 const NUDGE_NAMESPACE = '6f1c2b0e-5d4a-4c8e-9a57-2f3b8e1d7c40';
 
-/** The same name always gives the same id: `deriveId('segment', writeKey, messageId)`. */
+const NAMESPACE_BYTES = Buffer.from(parseUuid(NUDGE_NAMESPACE));
+
+/**
+ * The same name always gives the same id: `deriveId('segment', writeKey, messageId)`.
+ * A UUIDv5 (RFC 9562 §5.5: SHA-1 of namespace and name, version and variant bits set), equal to
+ * uuid's `v5(name, namespace)`; written out with Node's one-shot `crypto.hash` because ingestion
+ * derives several ids per message and uuid's v5 was a measurable share of its time.
+ */
 export function deriveId(...parts: readonly string[]): string {
-  return uuidv5(parts.map((part) => `${part.length}:${part}`).join('|'), NUDGE_NAMESPACE);
+  const name = parts.map((part) => `${part.length}:${part}`).join('|');
+  const bytes = hash('sha1', Buffer.concat([NAMESPACE_BYTES, Buffer.from(name, 'utf8')]), 'buffer');
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex', 0, 16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function isUuid(value: unknown): value is string {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FieldIssue, NewEvent, RecordedEvent } from '../core/index.ts';
 import type { LeadSettings } from '../leads/index.ts';
 import { projectLeadEvent } from '../leads/index.ts';
@@ -71,14 +72,16 @@ export class IngestPipeline {
 
   /**
    * Keeps the index up to date with what other writers (other processes, other services) append,
-   * until the signal aborts.
+   * until the signal aborts: every `intervalMs` it compares the store's head with the index's
+   * checkpoint and catches up when the store is ahead. Ingestion's own batches move the
+   * checkpoint themselves, so a busy ingesting server reads nothing back.
    */
-  async follow(signal: AbortSignal): Promise<void> {
-    const after = await this.#options.index.read.checkpoint();
-    for await (const batch of this.#options.store.subscribe({ after, signal, maxBatchSize: 1_000 })) {
-      const last = batch.events.at(-1);
-      // Ingestion's own batches move the checkpoint themselves; only others' events need a catch-up.
-      if (last !== undefined && last.position > (await this.#options.index.read.checkpoint())) await this.catchUp();
+  async follow(signal: AbortSignal, options: { intervalMs?: number } = {}): Promise<void> {
+    const intervalMs = options.intervalMs ?? 250;
+    const { index, store } = this.#options;
+    while (!signal.aborted) {
+      if ((await store.headPosition()) > (await index.read.checkpoint())) await this.catchUp();
+      await delay(intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
 

@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { deriveId, isUuid, newId, sequentialIds } from '../../services/core/index.ts';
 
@@ -18,6 +19,23 @@ describe('ids', () => {
     expect(deriveId('segment', 'write-key-1', 'message-42')).toBe(id);
     expect(deriveId('segment', 'write-key-2', 'message-42')).not.toBe(id);
     expect(deriveId('segment', 'write-key-1', 'message-43')).not.toBe(id);
+  });
+
+  it('derived ids are the RFC UUIDv5 of the length-prefixed parts, as they were when first stored', () => {
+    // Stored events carry these ids and a resent message must derive the same ones: this pins the
+    // derivation to the uuid package's v5 for ASCII, unicode, empty and long parts.
+    const namespace = '6f1c2b0e-5d4a-4c8e-9a57-2f3b8e1d7c40';
+    const cases: string[][] = [
+      ['segment', 'message-42', '0'],
+      ['lead', ''],
+      ['segment', 'ÿ-émoji-🚀-中文', '3'],
+      ['account', 'x'.repeat(5_000)],
+    ];
+    for (const parts of cases) {
+      const name = parts.map((part) => `${part.length}:${part}`).join('|');
+      expect(deriveId(...parts)).toBe(uuidv5(name, namespace));
+    }
+    expect(deriveId('segment', 'message-42', '0')[14]).toBe('5');
   });
 
   it('derived ids cannot be confused by moving a separator between parts', () => {

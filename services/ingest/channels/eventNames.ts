@@ -8,6 +8,10 @@
  * Any track name outside the catalogue is a touch too: teams send their own events.
  */
 
+/** Keys of names seen lately: a site sends the same few event names again and again. */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS_MAX = 4_096;
+
 export type EventOrigin = 'segment-page' | 'segment-b2b-saas' | 'segment-live-chat' | 'segment-email' | 'nudge';
 
 /** A property a system event is read by. */
@@ -137,6 +141,15 @@ export function eventNameEntry(name: string): EventNameEntry | null {
 
 /** The comparison key of an event name: lower case, words split on case changes, `_`, `-` and spaces. */
 export function eventNameKey(name: string): string {
+  const known = recentKeys.get(name);
+  if (known !== undefined) return known;
+  const key = keyOf(name);
+  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+  recentKeys.set(name, key);
+  return key;
+}
+
+function keyOf(name: string): string {
   return name
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
