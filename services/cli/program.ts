@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config/index.ts';
 import { describeEnvironment } from '../config/index.ts';
 import type { EventStore } from '../ports/index.ts';
+import { registerDemoCommand } from './demoCommand.ts';
 import { formatEvent } from './eventFormat.ts';
 import type { CliIngestion } from './ingestCommand.ts';
 import { registerIngestCommand } from './ingestCommand.ts';
@@ -28,6 +29,7 @@ export interface CliRuntime {
  *   nudge ingest <file.jsonl>
  *   nudge quarantine list|show|retry|drop
  *   nudge leads rebuild
+ *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -127,6 +129,8 @@ export function buildProgram(runtime: CliRuntime): Command {
       const position = await runtime.rebuildLeadIndex(runtime.loadConfig());
       runtime.stdout.write(`Lead index rebuilt from ${position} events in ${((performance.now() - started) / 1_000).toFixed(1)} s\n`);
     });
+
+  registerDemoCommand(program, runtime);
 
   return program;
 }

@@ -1,0 +1,12 @@
+export type { AdCostRow } from './adCosts.ts';
+export { adCostCsvHeader, adCostCsvLine, demoAdCosts } from './adCosts.ts';
+export type { AdCampaign } from './arrivals.ts';
+export { adCampaigns } from './arrivals.ts';
+export type { DemoMessage } from './demoMessage.ts';
+export { demoMessages } from './demoMessages.ts';
+export type { DemoTally } from './demoTally.ts';
+export { countDemoMessage, emptyDemoTally } from './demoTally.ts';
+export type { Account, Contact, DemoOptions, DemoWorld, Visitor } from './demoWorld.ts';
+export { buildDemoWorld, demoLimits } from './demoWorld.ts';
+export type { Stage } from './funnel.ts';
+export { stageConversion, stages } from './funnel.ts';
