@@ -2,7 +2,7 @@ import type { FieldIssue, NewEvent } from '../core/index.ts';
 import { deriveId, newEvent } from '../core/index.ts';
 import type { Identity, LeadEvent } from '../events/index.ts';
 import { identityKey, streams } from '../events/index.ts';
-import type { LeadProfile, LeadSettings } from '../leads/index.ts';
+import type { AccountProfile, LeadProfile, LeadSettings } from '../leads/index.ts';
 import { businessDomain, matchListValue } from '../leads/index.ts';
 import type { LeadIndexReader } from '../ports/index.ts';
 import type { ChannelRules } from './channels/index.ts';
@@ -74,7 +74,7 @@ export async function planMessage(received: ReceivedMessage, context: PlanContex
   switch (message.type) {
     case 'identify': {
       const traits = message.traits ?? {};
-      drafts.push(...emailDomainAccount(received, lead, identities, traits, context, resolution));
+      drafts.push(...(await emailDomainAccount(received, lead, identities, traits, context, resolution)));
       const changed = changedTraits(lead?.traits ?? {}, traits);
       if (Object.keys(changed).length > 0) drafts.push({ type: 'TraitsUpdated', data: { messageId: message.messageId, traits: changed } });
       const stage = traits.lifecycle_stage ?? traits.lifecycleStage;
@@ -194,23 +194,30 @@ function touchEvent(received: ReceivedMessage, context: PlanContext): Draft {
   return { type: 'TouchRecorded', data: touchFromMessage(received, context.channelRules) };
 }
 
-function emailDomainAccount(
+/**
+ * A business email joins the lead to the account of its domain: the account a group call already
+ * formed with that domain when there is one, else an account of the domain alone.
+ */
+async function emailDomainAccount(
   received: ReceivedMessage,
   lead: LeadProfile | null,
   identities: readonly Identity[],
   traits: Record<string, unknown>,
   context: PlanContext,
   resolution: Resolution,
-): Draft[] {
+): Promise<Draft[]> {
   if (lead?.account || resolution.merges.length > 0) return [];
   const email = identities.find((identity) => identity.kind === 'email');
   const domain = email === undefined ? null : businessDomain(email.value, context.settings);
   if (domain === null) return [];
   const company = typeof traits.company === 'string' ? traits.company : null;
+  const existing = await context.index.accountOfKey(`domain:${domain}`);
+  // A contact's own `company` trait names a new account, never renames one a group call named.
+  const existingName = existing === null ? null : ((await context.index.account(existing))?.document as AccountProfile | undefined)?.name ?? null;
   return [
     {
       type: 'AccountAssociated',
-      data: { messageId: received.message.messageId, accountId: deriveId('account', 'domain', domain), via: 'email_domain', groupId: null, domain, name: company, traits: {} },
+      data: { messageId: received.message.messageId, accountId: existing ?? deriveId('account', 'domain', domain), via: 'email_domain', groupId: null, domain, name: existing === null ? company : existingName, traits: {} },
     },
   ];
 }

@@ -117,6 +117,19 @@ describe('identity resolution', () => {
     expect((await h.leadOf('userId:u-12'))!.account).toBeNull();
   });
 
+  it('a business email joins the account a group call formed for its domain, even when the first contact used free mail', async () => {
+    await h.send({ type: 'identify', userId: 'u-13', traits: { email: 'ana@gmail.com' } });
+    await h.send({ type: 'group', userId: 'u-13', groupId: 'acc_1', traits: { name: 'Acme Example Inc', domain: 'acme.example' } });
+    await h.send({ type: 'identify', userId: 'u-14', traits: { email: 'bo@acme.example', company: 'Acme' } });
+
+    const ana = (await h.leadOf('userId:u-13'))!;
+    const bo = (await h.leadOf('userId:u-14'))!;
+    expect(bo.account!.id).toBe(ana.account!.id);
+    const account = await h.index.read.account(ana.account!.id);
+    expect(account?.document).toMatchObject({ name: 'Acme Example Inc', domain: 'acme.example', groupIds: ['acc_1'] });
+    expect(bo.account!.name).toBe('Acme Example Inc');
+  });
+
   it('lifecycle stages are recorded with the time of every change; an unknown stage is quarantined naming the field', async () => {
     await h.send({ type: 'identify', userId: 'u-20', traits: { email: 'pat@stark.com', lifecycle_stage: 'lead' }, timestamp: '2026-10-01T00:00:00.000Z' });
     await h.send({ type: 'track', userId: 'u-20', event: 'Lifecycle Stage Changed', properties: { stage: 'MQL' }, timestamp: '2026-10-05T00:00:00.000Z' });
