@@ -4,3 +4,5 @@ export { createSqliteLeadIndex } from './sqliteLeadIndex.ts';
 export type { SqliteLeadIndexOptions } from './sqliteLeadIndex.ts';
 export { createSqliteQuarantine } from './sqliteQuarantine.ts';
 export type { SqliteQuarantineOptions } from './sqliteQuarantine.ts';
+export { createSqliteCheckpoints } from './sqliteCheckpoints.ts';
+export type { SqliteCheckpointsOptions } from './sqliteCheckpoints.ts';

@@ -23,3 +23,5 @@ export type { Command, CommandMetadata, Event, EventMetadata, NewEvent, Recorded
 export { newEvent } from './newEvent.ts';
 export type { NewEventOptions } from './newEvent.ts';
 export { fieldIssues, fieldPath } from './fieldPath.ts';
+export { MinHeap } from './minHeap.ts';
+export { parsePropertyPath, type ParsedPropertyPath, type PropertyPathKey } from './propertyPath.ts';

@@ -3,7 +3,7 @@ import type { DemoMessage } from './demoMessage.ts';
 import type { DemoWorld, Person } from './demoWorld.ts';
 import type { Session } from './journeyPlan.ts';
 import { planJourney } from './journeyPlan.ts';
-import { MinHeap } from './minHeap.ts';
+import { MinHeap } from '../core/index.ts';
 import { createRandom } from './random.ts';
 import { sessionMessages } from './sessionMessages.ts';
 

@@ -25,3 +25,19 @@ export type {
   TimelineOwner,
 } from './leadIndex.ts';
 export type { NewQuarantineEntry, Quarantine, QuarantineEntry, QuarantineStatus } from './quarantine.ts';
+export type {
+  AllCondition,
+  AnyCondition,
+  CompiledCondition,
+  Condition,
+  ConditionCheck,
+  ConditionResult,
+  FactReference,
+  FactSource,
+  LeafCondition,
+  NotCondition,
+  RuleEvaluator,
+  TopLevelCondition,
+} from './ruleEvaluator.ts';
+export { ruleOperatorDecorators, ruleOperators } from './ruleEvaluator.ts';
+export type { Checkpoints } from './checkpoints.ts';

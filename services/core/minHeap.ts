@@ -1,4 +1,4 @@
-/** A binary min-heap: the demo stream merges thousands of journeys by time with it. */
+/** A binary min-heap: the demo stream merges journeys by time with it; the journey runner keeps its timers in one. */
 export class MinHeap<T> {
   readonly #items: T[] = [];
   readonly #before: (a: T, b: T) => boolean;

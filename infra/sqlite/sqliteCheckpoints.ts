@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { UnavailableError } from '../../services/core/index.ts';
+import type { Checkpoints } from '../../services/ports/index.ts';
+import { migrate } from './schema.ts';
+
+export interface SqliteCheckpointsOptions {
+  readonly path: string;
+}
+
+/**
+ * checkpoints: one row per subscriber. Its own file (not the event store's), so that a
+ * subscriber's bookkeeping never takes the store's write lock. MAX() in the upsert keeps a
+ * checkpoint from moving backwards when a slow writer stores an older position.
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE checkpoints (
+     name       TEXT PRIMARY KEY,
+     position   INTEGER NOT NULL,
+     updated_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+];
+
+/**
+ *   const checkpoints = createSqliteCheckpoints({ path: 'data/checkpoints.db' });
+ */
+export function createSqliteCheckpoints(options: SqliteCheckpointsOptions): Checkpoints {
+  let db: DatabaseSync;
+  try {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    db = new DatabaseSync(options.path, { timeout: 10_000 });
+    if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    migrate(db, migrations, 'checkpoints');
+  } catch (error) {
+    throw new UnavailableError(`cannot open the checkpoints at ${options.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const select = db.prepare('SELECT position FROM checkpoints WHERE name = ?');
+  const upsert = db.prepare(
+    `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position), updated_at = excluded.updated_at`,
+  );
+  const remove = db.prepare('DELETE FROM checkpoints WHERE name = ?');
+  let open = true;
+  const guard = (): void => {
+    if (!open) throw new UnavailableError('the checkpoints are closed');
+  };
+  return {
+    get(name) {
+      guard();
+      const row = select.get(name) as { position: number } | undefined;
+      return Promise.resolve(row?.position ?? 0);
+    },
+    set(name, position) {
+      guard();
+      upsert.run(name, position, new Date().toISOString());
+      return Promise.resolve();
+    },
+    reset(name) {
+      guard();
+      remove.run(name);
+      return Promise.resolve();
+    },
+    close() {
+      if (open) {
+        open = false;
+        db.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { GlobalPosition } from './eventStore.ts';
+
+/**
+ * Where subscribers (the journey runner, projectors) keep their place in the event store's
+ * global order, by name. A subscriber stores its checkpoint after it has durably handled
+ * everything up to it, and resumes strictly after it, in this process or the next.
+ *
+ *   const after = await checkpoints.get('journey-runner');
+ *   for await (const { events } of store.subscribe({ after })) { ...; await checkpoints.set('journey-runner', events.at(-1).position) }
+ *
+ * Guarantees (test/contracts/checkpoints.contract.ts): `get` of an unknown name is START; a
+ * resolved `set` is durable; checkpoints never move backwards (a stale `set` is ignored).
+ */
+export interface Checkpoints {
+  get(name: string): Promise<GlobalPosition>;
+  set(name: string, position: GlobalPosition): Promise<void>;
+  /** Forgets a checkpoint: the subscriber starts again from the beginning (a rebuild). */
+  reset(name: string): Promise<void>;
+  close(): Promise<void>;
+}

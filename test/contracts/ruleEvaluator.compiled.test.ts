@@ -1,0 +1,4 @@
+import { createCompiledEvaluator } from '../../infra/rules/index.ts';
+import { ruleEvaluatorContract } from './ruleEvaluator.contract.ts';
+
+ruleEvaluatorContract('compiled', () => createCompiledEvaluator());
