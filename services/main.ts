@@ -2,11 +2,16 @@
  * The composition root: reads configuration once, picks the adapters, starts what is asked.
  * Nothing else in the product imports an adapter (the dependency rule, checked by depcruise).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
+import { createCompiledEvaluator } from '../infra/rules/index.ts';
+import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
+import { JourneyService } from '../journeys/authoring/index.ts';
+import { journeyLibraryDir } from '../journeys/library/index.ts';
+import { createJourneyRunner } from '../journeys/runner/index.ts';
+import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
@@ -101,6 +106,21 @@ export async function rebuildLeadIndex(config: Config): Promise<number> {
   }
 }
 
+/**
+ * On first start (no journey was ever saved) saves and publishes the shipped library, so a new
+ * installation suggests something from the first event. Returns the ids it published.
+ */
+export async function loadJourneyLibrary(journeys: JourneyService, dir: string = journeyLibraryDir): Promise<string[]> {
+  if (!(await journeys.isEmpty())) return [];
+  const published: string[] = [];
+  for (const file of readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    const saved = await journeys.save(readFileSync(`${dir}/${file}`, 'utf8'), { format: 'yaml', by: 'nudge (shipped library)', fileName: file });
+    await journeys.publish(saved.journeyId, saved.version, 'nudge (shipped library)');
+    published.push(saved.journeyId);
+  }
+  return published;
+}
+
 export function createLogger(config: Config): Logger {
   const usePretty = config.log.format === 'pretty' || (config.log.format === 'auto' && process.stdout.isTTY);
   const options = {
@@ -119,7 +139,16 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const writeKeys = resolveWriteKeys(config.ingest.writeKeys, config.dataDir);
   logger.info('opening the event store and bringing the lead index up to date');
   const ingestion = await openIngestion(config);
+  const journeys = new JourneyService({ store: ingestion.store });
+  if (config.journeys.loadLibrary) {
+    const loaded = await loadJourneyLibrary(journeys);
+    if (loaded.length > 0) logger.info({ journeys: loaded }, `published the ${loaded.length} shipped journeys (first start)`);
+  }
+  const journeyStats = createJourneyStatsProjection({ store: ingestion.store });
   const app = await buildApp({
+    journeys,
+    simulation: { evaluator: createCompiledEvaluator() },
+    journeyStats,
     eventStore: ingestion.store,
     apiTokens: tokens.tokens,
     logger,
@@ -132,6 +161,23 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const following = ingestion.pipeline.follow(stopFollowing.signal).catch((error: unknown) => {
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
   });
+  const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
+  const running = config.journeys.runner
+    ? createJourneyRunner({
+        store: ingestion.store,
+        checkpoints,
+        evaluator: createCompiledEvaluator(),
+        onError: (error, context) => logger.error({ err: error }, `journey runner: ${context}`),
+      })
+        .run(stopFollowing.signal)
+        .catch((error: unknown) => {
+          if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey runner stopped');
+        })
+    : Promise.resolve();
+  // Statistics are read-only: they follow the store whether or not this process runs the journeys.
+  const followingStats = journeyStats.run(stopFollowing.signal).catch((error: unknown) => {
+    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
+  });
 
   closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
@@ -139,6 +185,9 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await app.close();
     stopFollowing.abort();
     await following;
+    await running;
+    await followingStats;
+    await checkpoints.close();
     await ingestion.close();
   });
 
@@ -168,6 +217,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     openIngestion: (config) => openIngestion(config),
     rebuildLeadIndex,
     serve,
+    openJourneys: (config) => {
+      const store = openEventStore(config);
+      return Promise.resolve({ journeys: new JourneyService({ store }), close: () => store.close() });
+    },
     stdout: process.stdout,
     stderr: process.stderr,
   };

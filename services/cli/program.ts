@@ -1,11 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config/index.ts';
 import { describeEnvironment } from '../config/index.ts';
+import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { EventStore } from '../ports/index.ts';
 import { registerDemoCommand } from './demoCommand.ts';
 import { formatEvent } from './eventFormat.ts';
 import type { CliIngestion } from './ingestCommand.ts';
 import { registerIngestCommand } from './ingestCommand.ts';
+import { registerJourneyAuthoringCommands } from './journeyAuthoringCommands.ts';
+import { registerJourneysCommand } from './journeysCommand.ts';
 import { registerQuarantineCommand } from './quarantineCommand.ts';
 
 /** What the CLI needs from the composition root; main.ts supplies the real adapters. */
@@ -17,6 +20,8 @@ export interface CliRuntime {
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
   serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  /** The journey service on the configured event store (for `nudge journeys push|list|…`). */
+  openJourneys(config: Config): Promise<{ journeys: JourneyService; close(): Promise<void> }>;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
@@ -30,6 +35,7 @@ export interface CliRuntime {
  *   nudge quarantine list|show|retry|drop
  *   nudge leads rebuild
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
+ *   nudge journeys validate|push|list|show|publish|pause|archive|diff
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -131,6 +137,12 @@ export function buildProgram(runtime: CliRuntime): Command {
     });
 
   registerDemoCommand(program, runtime);
+  const journeys = registerJourneysCommand(program, runtime);
+  registerJourneyAuthoringCommands(journeys, {
+    openJourneys: () => runtime.openJourneys(runtime.loadConfig()),
+    stdout: runtime.stdout,
+    stderr: runtime.stderr,
+  });
 
   return program;
 }

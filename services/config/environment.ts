@@ -56,6 +56,11 @@ export const environmentSchema = z.object({
     .pipe(z.array(z.string().regex(/^\+?[a-z0-9.-]+\.[a-z]{2,}$/i, 'each entry must be a domain like gmail.com')))
     .optional()
     .describe('Free-mail domains that never form accounts, replacing the shipped list; start with + to add to it'),
+  NUDGE_JOURNEY_LIBRARY: z
+    .enum(['load', 'skip'])
+    .default('load')
+    .describe('load: on first start (no journey saved yet) save and publish the shipped journeys; skip: start with none'),
+  NUDGE_JOURNEY_RUNNER: z.enum(['on', 'off']).default('on').describe('on: nudge serve runs the published journeys; off: the API only'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -73,6 +78,12 @@ export interface Config {
     readonly channelRulesFile: string | undefined;
     readonly leadIndexPath: string;
     readonly quarantinePath: string;
+  };
+  readonly journeys: {
+    readonly loadLibrary: boolean;
+    readonly runner: boolean;
+    /** Where subscribers (the journey runner, later the projector) keep their checkpoints. */
+    readonly checkpointsPath: string;
   };
   readonly leads: {
     readonly stages: readonly string[] | undefined;
@@ -116,6 +127,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       channelRulesFile: e.NUDGE_CHANNEL_RULES === undefined ? undefined : resolve(e.NUDGE_CHANNEL_RULES),
       leadIndexPath: resolve(dataDir, 'leads.db'),
       quarantinePath: resolve(dataDir, 'quarantine.db'),
+    },
+    journeys: {
+      loadLibrary: e.NUDGE_JOURNEY_LIBRARY === 'load',
+      runner: e.NUDGE_JOURNEY_RUNNER === 'on',
+      checkpointsPath: resolve(dataDir, 'checkpoints.db'),
     },
     leads: {
       stages: e.NUDGE_LIFECYCLE_STAGES,

@@ -41,3 +41,14 @@ export function sequentialIds(prefix = '00000000-0000-7000-8000-'): IdGenerator 
   let next = 0;
   return () => `${prefix}${(next++).toString(16).padStart(12, '0')}`;
 }
+
+/**
+ * The `sequence`-th id of a series that hangs off one derived id: the base's first 20 hex digits
+ * (80 bits of its hash, with the version and variant bits) and the sequence number in the last 12.
+ * Deterministic like `deriveId` but without a hash per id: the journey runner numbers the events
+ * of one journey instance this way. Distinct bases collide only if their first 80 bits do.
+ */
+export function sequencedId(base: string, sequence: number): string {
+  if (!Number.isInteger(sequence) || sequence < 0 || sequence >= 2 ** 48) throw new RangeError(`sequencedId: sequence out of range: ${sequence}`);
+  return `${base.slice(0, 24)}${sequence.toString(16).padStart(12, '0')}`;
+}

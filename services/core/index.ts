@@ -18,7 +18,7 @@ export {
   ValidationError,
 } from './errors.ts';
 export type { IdGenerator } from './ids.ts';
-export { deriveId, isUuid, newId, sequentialIds } from './ids.ts';
+export { deriveId, isUuid, newId, sequencedId, sequentialIds } from './ids.ts';
 export type { Command, CommandMetadata, Event, EventMetadata, NewEvent, RecordedEvent } from './message.ts';
 export { newEvent } from './newEvent.ts';
 export type { NewEventOptions } from './newEvent.ts';

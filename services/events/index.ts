@@ -1,3 +1,5 @@
 export * from './identity.ts';
+export * from './journeyEvents.ts';
 export * from './leadEvents.ts';
 export * from './streams.ts';
+export * from './suggestionEvents.ts';

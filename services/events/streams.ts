@@ -3,6 +3,7 @@ export const streams = {
   lead: (leadId: string) => `lead-${leadId}`,
   visitor: (anonymousId: string) => `visitor-${anonymousId}`,
   account: (accountId: string) => `account-${accountId}`,
+  journey: (journeyId: string) => `journey-${journeyId}`,
 } as const;
 
 /** The lead id of a `lead-<id>` stream, or null for any other stream. */
@@ -13,4 +14,9 @@ export function leadIdOfStream(stream: string): string | null {
 /** The anonymousId of a `visitor-<anonymousId>` stream, or null for any other stream. */
 export function visitorOfStream(stream: string): string | null {
   return stream.startsWith('visitor-') ? stream.slice('visitor-'.length) : null;
+}
+
+/** The journey id of a `journey-<id>` stream, or null for any other stream. */
+export function journeyIdOfStream(stream: string): string | null {
+  return stream.startsWith('journey-') ? stream.slice('journey-'.length) : null;
 }

@@ -9,14 +9,19 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { newId } from '../core/index.ts';
+import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { IngestService } from '../ingest/index.ts';
-import type { EventStore, LeadIndexReader, Quarantine } from '../ports/index.ts';
+import type { EventStore, LeadIndexReader, Quarantine, RuleEvaluator } from '../ports/index.ts';
 import { registerApiTokenCheck } from './auth.ts';
 import { registerMetrics } from './metrics.ts';
 import { handleError, sendProblem } from './problem.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { journeyRoutes } from './routes/journeys.ts';
+import { journeySimulationRoutes } from './routes/journeySimulationRoutes.ts';
+import type { JourneyStatsReader } from './routes/journeyStatsRoutes.ts';
+import { journeyStatsRoutes } from './routes/journeyStatsRoutes.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { quarantineRoutes } from './routes/quarantine.ts';
 
@@ -35,6 +40,12 @@ export interface AppDeps {
     readonly writeKeys: readonly string[];
     readonly rateLimitPerSecond: number;
   };
+  /** Journey authoring behind /v1/journeys. */
+  readonly journeys?: JourneyService;
+  /** Back-testing behind /v1/journeys/:id/simulate (with `journeys`): the evaluator of conditions. */
+  readonly simulation?: { readonly evaluator: RuleEvaluator };
+  /** Per-node journey statistics behind /v1/journeys/:id/stats (the journey stats projection). */
+  readonly journeyStats?: JourneyStatsReader;
   /** The lead read model behind /v1/leads and /v1/accounts. */
   readonly leads?: LeadIndexReader;
 }
@@ -96,6 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { eventStore: deps.eventStore });
   await app.register(eventRoutes, { eventStore: deps.eventStore });
   if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
+  if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });
+  if (deps.journeys && deps.simulation) {
+    await app.register(journeySimulationRoutes, { store: deps.eventStore, journeys: deps.journeys, evaluator: deps.simulation.evaluator });
+  }
+  if (deps.journeyStats) await app.register(journeyStatsRoutes, { stats: deps.journeyStats, eventStore: deps.eventStore });
   if (deps.ingestion) {
     const { service, quarantine, writeKeys, rateLimitPerSecond } = deps.ingestion;
     await app.register(ingestRoutes, { ingest: service, writeKeys, rateLimitPerSecond });

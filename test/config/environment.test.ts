@@ -41,6 +41,7 @@ describe('configuration defaults', () => {
         leadIndexPath: join(config.dataDir, 'leads.db'),
         quarantinePath: join(config.dataDir, 'quarantine.db'),
       },
+      journeys: { loadLibrary: true, runner: true, checkpointsPath: join(config.dataDir, 'checkpoints.db') },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
@@ -99,6 +100,8 @@ describe('configuration overrides', () => {
       NUDGE_LIFECYCLE_STAGES: 'lead,mql,customer',
       NUDGE_LEAD_STATUSES: 'open,closed',
       NUDGE_FREE_MAIL_DOMAINS: 'Mail.Example.org',
+      NUDGE_JOURNEY_LIBRARY: 'skip',
+      NUDGE_JOURNEY_RUNNER: 'off',
     });
 
     expect(config).toEqual({
@@ -115,6 +118,7 @@ describe('configuration overrides', () => {
         leadIndexPath: '/srv/nudge/leads.db',
         quarantinePath: '/srv/nudge/quarantine.db',
       },
+      journeys: { loadLibrary: false, runner: false, checkpointsPath: '/srv/nudge/checkpoints.db' },
       leads: {
         stages: ['lead', 'mql', 'customer'],
         statuses: ['open', 'closed'],

@@ -48,7 +48,10 @@ describe('nudge serve (the main job, embedded)', () => {
 
     const authorised = await fetch(`${nudge.url}/v1/events`, { headers: { authorization: `Bearer ${token}` } });
     expect(authorised.status).toBe(200);
-    expect(await authorised.json()).toEqual({ events: [], next: null, head: 0 });
+    // The only events of a new installation: the shipped journeys, saved and published.
+    const { events } = (await authorised.json()) as { events: { stream: string; type: string }[] };
+    expect(new Set(events.map((event) => event.type))).toEqual(new Set(['JourneyDraftSaved', 'JourneyRegistered', 'JourneyPublished']));
+    expect(events.every((event) => event.stream === 'journeys' || event.stream.startsWith('journey-'))).toBe(true);
 
     const docs = await fetch(`${nudge.url}/docs/json`, { headers: { authorization: `Basic ${Buffer.from(`me:${token}`).toString('base64')}` } });
     expect(docs.status).toBe(200);
@@ -77,7 +80,7 @@ describe('nudge serve (the main job, embedded)', () => {
 
   it('sees events another process appends while it runs', async () => {
     const dataDir = emptyDataDir();
-    const nudge = await start({ NUDGE_DATA_DIR: dataDir, NUDGE_API_TOKENS: 'a-configured-token-of-enough-length' });
+    const nudge = await start({ NUDGE_DATA_DIR: dataDir, NUDGE_API_TOKENS: 'a-configured-token-of-enough-length', NUDGE_JOURNEY_LIBRARY: 'skip' });
 
     const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
     await store.append('lead-bo', [newEvent({ type: 'TouchRecorded', data: { name: 'Content Viewed' } })]);

@@ -1,0 +1,170 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock } from '../../services/core/index.ts';
+import { ConcurrencyError, systemClock } from '../../services/core/index.ts';
+import type { Checkpoints, EventStore, RuleEvaluator } from '../../services/ports/index.ts';
+import type { LeadOutput } from './journeyEngine.ts';
+import { JourneyEngine } from './journeyEngine.ts';
+
+export const JOURNEY_RUNNER_CHECKPOINT = 'journey-runner';
+
+export interface JourneyRunnerOptions {
+  readonly store: EventStore;
+  readonly checkpoints: Checkpoints;
+  readonly evaluator: RuleEvaluator;
+  readonly clock?: Clock;
+  /** How often due waits are looked for while the store is idle. Default 1 s. */
+  readonly timerIntervalMs?: number;
+  /** Checkpoint name (several runners over different stores in one process). */
+  readonly name?: string;
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+export interface JourneyRunnerStatus {
+  readonly checkpoint: number;
+  readonly caughtUp: boolean;
+  readonly leads: number;
+  readonly recorded: number;
+}
+
+/**
+ * Runs the published journeys for every lead: subscribes to the event store, keeps each lead's
+ * facts and journey state in a JourneyEngine, records the interpreter's decisions on the lead's
+ * stream with the expected revision, and stores its checkpoint after each batch.
+ *
+ * Restart: the engine's state is rebuilt by reading the history up to the checkpoint without
+ * deciding, then deciding from there on. Decisions are deterministic and their event ids derived
+ * from (lead, journey, trigger, step), so events decided again after a crash before the
+ * checkpoint are duplicates the store skips: nothing is proposed twice. Waits are durable
+ * because they are events: after a restart the rebuilt state holds them, and those that came
+ * due during the downtime fire at once (late, never lost).
+ *
+ *   const runner = createJourneyRunner({ store, checkpoints, evaluator });
+ *   const running = runner.run(signal);
+ */
+export function createJourneyRunner(options: JourneyRunnerOptions): JourneyRunner {
+  return new JourneyRunner(options);
+}
+
+export class JourneyRunner {
+  readonly engine: JourneyEngine;
+  readonly #options: JourneyRunnerOptions;
+  readonly #clock: Clock;
+  readonly #name: string;
+  #checkpoint = 0;
+  #caughtUp = false;
+  #recorded = 0;
+  /** The revision of each lead stream as the runner last saw it: the expected revision of its next append. */
+  readonly #revisions = new Map<string, number>();
+  /** One thing at a time: subscription batches and timer ticks never interleave. */
+  #work: Promise<unknown> = Promise.resolve();
+  readonly #caughtUpWaiters = new Set<() => void>();
+
+  constructor(options: JourneyRunnerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#name = options.name ?? JOURNEY_RUNNER_CHECKPOINT;
+    this.engine = new JourneyEngine({
+      evaluator: options.evaluator,
+      readsOwnOutput: true,
+      onDecisionError: (error, { leadId, journeyId }) => options.onError?.(error, `deciding ${journeyId} for lead ${leadId}`),
+    });
+  }
+
+  status(): JourneyRunnerStatus {
+    return { checkpoint: this.#checkpoint, caughtUp: this.#caughtUp, leads: this.engine.leadCount, recorded: this.#recorded };
+  }
+
+  /** Resolves once the runner has handled everything that was in the store when it caught up. */
+  caughtUp(): Promise<void> {
+    if (this.#caughtUp) return Promise.resolve();
+    return new Promise((resolve) => this.#caughtUpWaiters.add(resolve));
+  }
+
+  /** Resolves when the runner has handled every event up to the store's head as of now (for tests and the CLI). */
+  async settled(): Promise<void> {
+    const head = await this.#options.store.headPosition();
+    while (this.#checkpoint < head) await delay(20);
+    await this.#serial(() => Promise.resolve());
+  }
+
+  /** Runs until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { store, checkpoints } = this.#options;
+    const decidedUpTo = await checkpoints.get(this.#name);
+    this.#checkpoint = decidedUpTo;
+    const ticking = this.#tick(signal);
+    try {
+      for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: 500 })) {
+        await this.#serial(async () => {
+          for (const event of batch.events) {
+            if (event.stream.startsWith('lead-')) this.#seenRevision(event.stream, event.revision);
+            const decide = event.position > decidedUpTo;
+            if (decide) await this.#fireTimers(Date.parse(event.metadata.occurredAt));
+            const outputs = await this.engine.handle(event, { decide });
+            await this.#append(outputs);
+          }
+          const last = batch.events.at(-1);
+          if (last && last.position > this.#checkpoint) {
+            this.#checkpoint = last.position;
+            await checkpoints.set(this.#name, last.position);
+          }
+          if (batch.caughtUp && this.#checkpoint >= decidedUpTo) {
+            this.#caughtUp = true;
+            await this.#fireTimers(this.#clock.now().getTime());
+            for (const resolve of this.#caughtUpWaiters) resolve();
+            this.#caughtUpWaiters.clear();
+          }
+        });
+      }
+    } finally {
+      await ticking;
+    }
+  }
+
+  /** Waits fall due with the wall clock too, when no event comes for the lead. */
+  async #tick(signal: AbortSignal): Promise<void> {
+    const interval = this.#options.timerIntervalMs ?? 1_000;
+    while (!signal.aborted) {
+      await delay(interval, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted || !this.#caughtUp) continue;
+      await this.#serial(() => this.#fireTimers(this.#clock.now().getTime())).catch((error: unknown) => this.#options.onError?.(error, 'firing due waits'));
+    }
+  }
+
+  async #fireTimers(until: number): Promise<void> {
+    const next = this.engine.nextDueAt();
+    if (next === null || next > until) return;
+    await this.#append(await this.engine.fireTimers(until));
+  }
+
+  async #append(outputs: readonly LeadOutput[]): Promise<void> {
+    for (const output of outputs) {
+      for (let attempt = 1; ; attempt++) {
+        const expected = this.#revisions.get(output.stream) ?? 'any';
+        try {
+          const result = await this.#options.store.append(output.stream, output.events, { expectedRevision: expected });
+          if (result.streamRevision !== null) this.#seenRevision(output.stream, result.streamRevision);
+          this.#recorded += result.appended.length;
+          break;
+        } catch (error) {
+          // Ingestion appended to the lead meanwhile: those events come after this decision in
+          // the subscription and will be handled next; the decision stands on the newer revision.
+          if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
+          const revision = await this.#options.store.streamRevision(output.stream);
+          if (revision !== null) this.#revisions.set(output.stream, revision);
+        }
+      }
+    }
+  }
+
+  #seenRevision(stream: string, revision: number): void {
+    const known = this.#revisions.get(stream);
+    if (known === undefined || revision > known) this.#revisions.set(stream, revision);
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#work.then(work, work);
+    this.#work = next.catch(() => undefined);
+    return next;
+  }
+}

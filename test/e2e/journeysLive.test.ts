@@ -1,0 +1,62 @@
+/**
+ * The journeys doing their job in a running server: on an empty data folder `nudge serve`
+ * publishes the shipped library; a lead sent through the Segment API that asks for a demo gets a
+ * call suggestion on its stream within seconds, with the reason.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startNudge, type RunningNudge } from './nudgeProcess.ts';
+
+const TOKEN = 'e2e-api-token-0123456789';
+const WRITE_KEY = 'e2e-write-key';
+const running: RunningNudge[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((nudge) => nudge.stop()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('journeys in nudge serve', () => {
+  it('publishes the library on first start and suggests a call to the owner of a fitting demo request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-e2e-journeys-'));
+    dirs.push(dir);
+    const nudge = await startNudge({ NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY });
+    running.push(nudge);
+    const api = (path: string) => fetch(`${nudge.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((response) => response.json());
+    const segment = (call: string, body: Record<string, unknown>) =>
+      fetch(`${nudge.url}/v1/${call}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` },
+        body: JSON.stringify(body),
+      });
+
+    const { journeys } = (await api('/v1/journeys')) as { journeys: { id: string; status: string }[] };
+    expect(journeys.map((journey) => [journey.id, journey.status])).toEqual([
+      ['chat-went-quiet', 'active'],
+      ['content-engaged-account', 'active'],
+      ['new-inbound-lead', 'active'],
+      ['stalled-opportunity', 'active'],
+      ['webinar-follow-up', 'active'],
+    ]);
+
+    expect((await segment('identify', { userId: 'u-ana', traits: { email: 'ana@acme.example', firstName: 'Ana', title: 'VP Marketing' } })).status).toBe(200);
+    expect((await segment('group', { userId: 'u-ana', groupId: 'acme', traits: { name: 'Acme', employees: 450 } })).status).toBe(200);
+    expect((await segment('track', { userId: 'u-ana', event: 'Demo Requested', properties: { form_id: 'demo-request' } })).status).toBe(200);
+
+    const lead = (await api('/v1/leads/lookup?userId=u-ana')) as { id: string };
+    let proposed: { data: { action: string; title: string; reason: { journeyId: string; path: string[] } } } | undefined;
+    for (let attempt = 0; attempt < 100 && !proposed; attempt++) {
+      const stream = (await api(`/v1/streams/lead-${lead.id}`)) as { events: { type: string; data: never }[] };
+      proposed = stream.events.find((event) => event.type === 'SuggestionProposed');
+      if (!proposed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(proposed?.data).toMatchObject({
+      action: 'call',
+      title: 'Call Ana at Acme: demo request',
+      reason: { journeyId: 'new-inbound-lead', path: ['check-fit', 'call-now'] },
+    });
+  });
+});
