@@ -217,6 +217,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     openIngestion: (config) => openIngestion(config),
     rebuildLeadIndex,
     serve,
+    ruleEvaluator: () => createCompiledEvaluator(),
     openJourneys: (config) => {
       const store = openEventStore(config);
       return Promise.resolve({ journeys: new JourneyService({ store }), close: () => store.close() });

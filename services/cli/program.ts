@@ -2,12 +2,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config/index.ts';
 import { describeEnvironment } from '../config/index.ts';
 import type { JourneyService } from '../../journeys/authoring/index.ts';
-import type { EventStore } from '../ports/index.ts';
+import type { EventStore, RuleEvaluator } from '../ports/index.ts';
 import { registerDemoCommand } from './demoCommand.ts';
 import { formatEvent } from './eventFormat.ts';
 import type { CliIngestion } from './ingestCommand.ts';
 import { registerIngestCommand } from './ingestCommand.ts';
 import { registerJourneyAuthoringCommands } from './journeyAuthoringCommands.ts';
+import { registerJourneySimulateCommand } from './journeySimulateCommand.ts';
+import { registerJourneyStatsCommand } from './journeyStatsCommand.ts';
 import { registerJourneysCommand } from './journeysCommand.ts';
 import { registerQuarantineCommand } from './quarantineCommand.ts';
 
@@ -20,6 +22,8 @@ export interface CliRuntime {
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
   serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  /** The condition evaluator journeys run with (for `nudge journeys simulate`). */
+  ruleEvaluator(): RuleEvaluator;
   /** The journey service on the configured event store (for `nudge journeys push|list|…`). */
   openJourneys(config: Config): Promise<{ journeys: JourneyService; close(): Promise<void> }>;
   readonly stdout: { write(text: string): unknown };
@@ -35,7 +39,7 @@ export interface CliRuntime {
  *   nudge quarantine list|show|retry|drop
  *   nudge leads rebuild
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
- *   nudge journeys validate|push|list|show|publish|pause|archive|diff
+ *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -143,6 +147,12 @@ export function buildProgram(runtime: CliRuntime): Command {
     stdout: runtime.stdout,
     stderr: runtime.stderr,
   });
+  const openReadOnlyStore = () => {
+    const store = runtime.openEventStore(runtime.loadConfig(), { readOnly: true });
+    return Promise.resolve({ store, close: () => store.close() });
+  };
+  registerJourneySimulateCommand(journeys, { openStore: openReadOnlyStore, evaluator: () => runtime.ruleEvaluator(), stdout: runtime.stdout, stderr: runtime.stderr });
+  registerJourneyStatsCommand(journeys, { openStore: openReadOnlyStore, stdout: runtime.stdout });
 
   return program;
 }

@@ -50,6 +50,19 @@ describe('nudge journeys simulate on ingested demo data', () => {
     expect(withoutTimings(JSON.parse(second.stdout) as SimulationReport)).toEqual(withoutTimings(report));
   });
 
+  it('simulates a stored journey by id: its published version, deciding as the file did', () => {
+    const pushed = runNudge(['journeys', 'push', JOURNEY, '--publish'], env);
+    expect(pushed.status, pushed.stderr).toBe(0);
+    const fromFile = JSON.parse(runNudge(['journeys', 'simulate', JOURNEY, ...WINDOW, '--json'], env).stdout) as SimulationReport;
+
+    const stored = runNudge(['journeys', 'simulate', 'webinar-follow-up', ...WINDOW, '--json'], env);
+    expect(stored.status, stored.stderr).toBe(0);
+    const report = JSON.parse(stored.stdout) as SimulationReport;
+    expect(report.version).toBe(1);
+    // The published definition is not a lead's event: the store grew by it, the decisions did not change.
+    expect({ ...withoutTimings(report), version: null, eventsRead: 0 }).toEqual({ ...withoutTimings(fromFile), eventsRead: 0 });
+  });
+
   it('prints a readable report with the tables', () => {
     const printed = runNudge(['journeys', 'simulate', JOURNEY, ...WINDOW], env);
     expect(printed.status, printed.stderr).toBe(0);

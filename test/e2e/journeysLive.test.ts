@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startNudge, type RunningNudge } from './nudgeProcess.ts';
+import { runNudge, startNudge, type RunningNudge } from './nudgeProcess.ts';
 
 const TOKEN = 'e2e-api-token-0123456789';
 const WRITE_KEY = 'e2e-write-key';
@@ -23,7 +23,8 @@ describe('journeys in nudge serve', () => {
   it('publishes the library on first start and suggests a call to the owner of a fitting demo request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-e2e-journeys-'));
     dirs.push(dir);
-    const nudge = await startNudge({ NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY });
+    const env = { NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY };
+    const nudge = await startNudge(env);
     running.push(nudge);
     const api = (path: string) => fetch(`${nudge.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((response) => response.json());
     const segment = (call: string, body: Record<string, unknown>) =>
@@ -58,5 +59,15 @@ describe('journeys in nudge serve', () => {
       title: 'Call Ana at Acme: demo request',
       reason: { journeyId: 'new-inbound-lead', path: ['check-fit', 'call-now'] },
     });
+
+    // The per-node statistics see the same walk, over HTTP and from the CLI.
+    type Stats = { entries: number; nodes: Record<string, { visits: number; suggestions: { proposed: number } }> };
+    // The statistics follow the store on their own subscription: a moment behind the runner.
+    await expect.poll(async () => ((await api('/v1/journeys/new-inbound-lead/stats')) as Stats).entries, { timeout: 10_000 }).toBe(1);
+    const stats = (await api('/v1/journeys/new-inbound-lead/stats')) as Stats;
+    expect(stats.nodes['call-now']).toMatchObject({ visits: 1, suggestions: { proposed: 1 } });
+    const cli = runNudge(['journeys', 'stats', 'new-inbound-lead', '--json'], env);
+    expect(cli.status).toBe(0);
+    expect((JSON.parse(cli.stdout) as Stats).nodes['call-now']).toMatchObject({ visits: 1 });
   });
 });
