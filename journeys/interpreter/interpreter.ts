@@ -1,7 +1,7 @@
 import type { NewEvent } from '../../services/core/index.ts';
 import { deriveId, sequencedId } from '../../services/core/index.ts';
 import type { BranchDecision, JourneyWalkEvent, SuggestionProposed } from '../../services/events/index.ts';
-import type { ConditionCheck } from '../../services/ports/index.ts';
+import type { CompiledCondition, ConditionCheck, ConditionResult, FactSource } from '../../services/ports/index.ts';
 import { MAX_WALK_NODES } from '../document/journeyGraph.ts';
 import { renderTemplate } from '../document/template.ts';
 import type { EventFacts } from '../facts/eventFacts.ts';
@@ -107,6 +107,11 @@ export function dueAt(state: JourneyLeadState): number | null {
   return state.active?.wait?.dueAt ?? null;
 }
 
+/** Without a promise when the adapter can: most decisions then finish in one synchronous run. */
+function evaluate(condition: CompiledCondition, facts: FactSource): ConditionResult | Promise<ConditionResult> {
+  return condition.evaluateSync ? condition.evaluateSync(facts) : condition.evaluate(facts);
+}
+
 class Walk {
   state: JourneyLeadState;
   readonly #events: NewEvent<JourneyWalkEvent | SuggestionProposed>[] = [];
@@ -154,7 +159,8 @@ class Walk {
   async checkExitWhen(instance: InstanceState): Promise<boolean> {
     const version = this.#version(instance);
     for (const rule of version.exitWhen) {
-      const result = await rule.when.evaluate(createFactSource(this.#scope(version, instance.trigger, this.#event)));
+      const pending = evaluate(rule.when, createFactSource(this.#scope(version, instance.trigger, this.#event)));
+      const result = pending instanceof Promise ? await pending : pending;
       if (result.holds) {
         this.exit(instance, instance.wait?.node ?? null, rule.reason, 'exit_when', result.checks);
         return true;
@@ -173,7 +179,7 @@ class Walk {
     const suggestionId = event.properties.suggestionId;
     if (typeof suggestionId === 'string' && !node.until.anySuggestion && !instance.suggestionIds.includes(suggestionId)) return;
     const when = version.untilWhen.get(wait.node);
-    if (when && !(await when.evaluate(createFactSource(this.#scope(version, instance.trigger, event)))).holds) return;
+    if (when && !(await evaluate(when, createFactSource(this.#scope(version, instance.trigger, event)))).holds) return;
     this.#emitWalk(instance, {
       type: 'JourneyStepTaken',
       data: {
@@ -195,7 +201,7 @@ class Walk {
     const live = this.#journey.live;
     if (!event || !live || live.trigger.event !== event.name) return;
     if (this.#journey.status !== 'active' && this.#journey.status !== 'paused') return;
-    if (live.trigger.when && !(await live.trigger.when.evaluate(createFactSource(this.#scope(live, event, event)))).holds) return;
+    if (live.trigger.when && !(await evaluate(live.trigger.when, createFactSource(this.#scope(live, event, event)))).holds) return;
     const refusal = this.#refusal(wasActive);
     if (refusal) {
       this.#push({
@@ -317,7 +323,8 @@ class Walk {
     const facts = createFactSource(this.#scope(version, instance.trigger, event));
     const tried: BranchDecision['branches'] = [];
     for (const [index, condition] of conditions.entries()) {
-      const result = await condition.evaluate(facts);
+      const pending = evaluate(condition, facts);
+      const result = pending instanceof Promise ? await pending : pending;
       tried.push({ index, label: node.branches[index]!.label ?? null, holds: result.holds, checks: [...result.checks] });
       if (result.holds) return { node: nodeId, label: node.label ?? null, chosen: index, next: node.branches[index]!.next, branches: tried };
     }

@@ -45,7 +45,9 @@ export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
     .description('Nudge: event-sourced lead nurturing. Journeys suggest the next action to the rep, with the reason.')
     .version(runtime.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Options after a subcommand belong to it: `journeys simulate … --version 2` is not `nudge --version`.
+    .enablePositionalOptions();
 
   program
     .command('serve')

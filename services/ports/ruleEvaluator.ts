@@ -83,6 +83,11 @@ export interface ConditionResult {
 
 export interface CompiledCondition {
   evaluate(facts: FactSource): Promise<ConditionResult>;
+  /**
+   * The same, without a promise, for adapters that can (the compiled one): the journey engine's
+   * hot path calls it when present. Must agree with `evaluate` exactly.
+   */
+  evaluateSync?(facts: FactSource): ConditionResult;
 }
 
 /**
