@@ -1,6 +1,6 @@
 import type { EventMetadata } from '../core/index.ts';
 import type { AccountAssociated, LeadEvent } from '../events/index.ts';
-import { identityKey, isLeadEvent, leadIdOfStream, visitorOfStream } from '../events/index.ts';
+import { identityKey, isJourneyWalkEvent, isLeadEvent, isSuggestionEvent, leadIdOfStream, visitorOfStream } from '../events/index.ts';
 import type { IndexChange, LeadIndexReader, LeadSearchFields, TimelineOwner } from '../ports/index.ts';
 import type { LeadProfile } from './leadProfile.ts';
 import { displayName, emptyLead, evolveLead, primaryEmail } from './leadProfile.ts';
@@ -32,7 +32,7 @@ export interface AccountProfile {
  * projecting the next event.
  */
 export async function projectLeadEvent(index: LeadIndexReader, event: ProjectableEvent): Promise<IndexChange[]> {
-  if (!isLeadEvent(event)) return [];
+  if (!isLeadEvent(event)) return journeyTimelineEntry(event);
   const leadEvent = event as unknown as LeadEvent;
   const at = event.metadata.occurredAt;
   const changes: IndexChange[] = [];
@@ -133,4 +133,15 @@ async function associateAccount(index: LeadIndexReader, event: AccountAssociated
   if (groupId !== null) changes.push({ kind: 'linkAccount', key: `groupId:${groupId}`, accountId });
   if (domain !== null) changes.push({ kind: 'linkAccount', key: `domain:${domain}`, accountId });
   return changes;
+}
+
+/**
+ * Journey walks and suggestions change nothing in the profile but belong on the lead's timeline:
+ * "why isn't this lead in the journey?" and "what was suggested, and why?" are answered there.
+ */
+function journeyTimelineEntry(event: ProjectableEvent): IndexChange[] {
+  const leadId = leadIdOfStream(event.stream);
+  if (leadId === null || !(isJourneyWalkEvent(event) || isSuggestionEvent(event))) return [];
+  const entry = { eventId: event.id, type: event.type, stream: event.stream, occurredAt: event.metadata.occurredAt, data: event.data };
+  return [{ kind: 'timeline', owner: `lead:${leadId}`, entry }];
 }

@@ -60,6 +60,11 @@ describe('journeys in nudge serve', () => {
       reason: { journeyId: 'new-inbound-lead', path: ['check-fit', 'call-now'] },
     });
 
+    // The lead's timeline shows the walk and the suggestion next to the touches that caused them.
+    await expect
+      .poll(async () => ((await api(`/v1/leads/${lead.id}/timeline?limit=50`)) as { events: { type: string }[] }).events.map((event) => event.type), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['JourneyEntered', 'SuggestionProposed', 'TouchRecorded']));
+
     // The per-node statistics see the same walk, over HTTP and from the CLI.
     type Stats = { entries: number; nodes: Record<string, { visits: number; suggestions: { proposed: number } }> };
     // The statistics follow the store on their own subscription: a moment behind the runner.
