@@ -3,6 +3,7 @@
  * Nothing else in the product imports an adapter (the dependency rule, checked by depcruise).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -16,7 +17,8 @@ import packageJson from '../package.json' with { type: 'json' };
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveWriteKeys } from './config/index.ts';
-import { ConfigError, NudgeError, UnavailableError } from './core/index.ts';
+import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
+import { createSuggestionQueueProjection, SuggestionService } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
@@ -145,7 +147,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     if (loaded.length > 0) logger.info({ journeys: loaded }, `published the ${loaded.length} shipped journeys (first start)`);
   }
   const journeyStats = createJourneyStatsProjection({ store: ingestion.store });
+  const queue = createSuggestionQueueProjection({ store: ingestion.store });
+  const suggestions = new SuggestionService({ store: ingestion.store, projection: queue });
   const app = await buildApp({
+    suggestions: { suggestions, projection: queue, clock: systemClock },
     journeys,
     simulation: { evaluator: createCompiledEvaluator() },
     journeyStats,
@@ -179,6 +184,17 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
   });
 
+  const followingQueue = queue.run(stopFollowing.signal).catch((error: unknown) => {
+    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the SDR queue stopped following the event store');
+  });
+  // Suggestions past their expiry expire (an event), once a minute.
+  const expiring = (async () => {
+    while (!stopFollowing.signal.aborted) {
+      await suggestions.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring suggestions failed'));
+      await delay(60_000, undefined, { signal: stopFollowing.signal }).catch(() => undefined);
+    }
+  })();
+
   closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
@@ -187,6 +203,8 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await following;
     await running;
     await followingStats;
+    await followingQueue;
+    await expiring;
     await checkpoints.close();
     await ingestion.close();
   });

@@ -19,6 +19,8 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { journeyRoutes } from './routes/journeys.ts';
+import type { SuggestionRouteDeps } from './routes/suggestions.ts';
+import { suggestionRoutes } from './routes/suggestions.ts';
 import { journeySimulationRoutes } from './routes/journeySimulationRoutes.ts';
 import type { JourneyStatsReader } from './routes/journeyStatsRoutes.ts';
 import { journeyStatsRoutes } from './routes/journeyStatsRoutes.ts';
@@ -40,6 +42,8 @@ export interface AppDeps {
     readonly writeKeys: readonly string[];
     readonly rateLimitPerSecond: number;
   };
+  /** The SDR queue and the suggestion lifecycle behind /v1/reps/:id/queue and /v1/suggestions. */
+  readonly suggestions?: SuggestionRouteDeps;
   /** Journey authoring behind /v1/journeys. */
   readonly journeys?: JourneyService;
   /** Back-testing behind /v1/journeys/:id/simulate (with `journeys`): the evaluator of conditions. */
@@ -108,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { eventStore: deps.eventStore });
   if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
   if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });
+  if (deps.suggestions) await app.register(suggestionRoutes, deps.suggestions);
   if (deps.journeys && deps.simulation) {
     await app.register(journeySimulationRoutes, { store: deps.eventStore, journeys: deps.journeys, evaluator: deps.simulation.evaluator });
   }

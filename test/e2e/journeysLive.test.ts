@@ -60,6 +60,28 @@ describe('journeys in nudge serve', () => {
       reason: { journeyId: 'new-inbound-lead', path: ['check-fit', 'call-now'] },
     });
 
+    // The suggestion waits in the team queue (the lead has no owner: no reps yet), with its reason in words.
+    type Queue = { today: { suggestionId: string; title: string; reason: string; lead: { name: string | null; company: string | null } }[]; counts: Record<string, number> };
+    const queue = (await api('/v1/reps/unassigned/queue')) as Queue;
+    expect(queue.today).toEqual([
+      expect.objectContaining({ title: 'Call Ana at Acme: demo request', reason: expect.stringContaining('Demo Requested on') as unknown, lead: expect.objectContaining({ company: 'Acme' }) as unknown }),
+    ]);
+    const suggestionId = queue.today[0]!.suggestionId;
+
+    // The rep reached Ana: the journey sees the outcome and ends; the call counts as a touch.
+    const post = (path: string, body: unknown) =>
+      fetch(`${nudge.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const done = await post(`/v1/suggestions/${suggestionId}/complete`, { outcome: 'connected', by: 'rep-ana' });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ status: 'completed', recorded: ['SuggestionCompleted', 'TouchRecorded'] });
+    expect((await post(`/v1/suggestions/${suggestionId}/dismiss`, { reason: 'not_relevant' })).status).toBe(409);
+    await expect
+      .poll(async () => ((await api(`/v1/streams/lead-${lead.id}`)) as { events: { type: string; data: { reason?: string } }[] }).events.filter((event) => event.type === 'JourneyExited').map((event) => event.data.reason), {
+        timeout: 10_000,
+      })
+      .toEqual(['completed']);
+    expect(((await api('/v1/reps/unassigned/queue')) as Queue).counts).toMatchObject({ open: 0, completed: 1 });
+
     // The lead's timeline shows the walk and the suggestion next to the touches that caused them.
     await expect
       .poll(async () => ((await api(`/v1/leads/${lead.id}/timeline?limit=50`)) as { events: { type: string }[] }).events.map((event) => event.type), { timeout: 10_000 })

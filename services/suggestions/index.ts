@@ -1,0 +1,10 @@
+export { reasonText } from './reasonText.ts';
+export type { DismissReason, LeadSuggestions, SuggestionCommand, SuggestionOutcome, SuggestionState, SuggestionStatus } from './suggestionLifecycle.ts';
+export { reachedOutcomes, suggestionLifecycle } from './suggestionLifecycle.ts';
+export type { OpenStatus, QueueItem, QueueLead, QueueQuery, QueueStatus, QueueView } from './suggestionQueue.ts';
+export { compareQueueItems, SuggestionQueue, UNASSIGNED } from './suggestionQueue.ts';
+export { createSuggestionQueueProjection, SuggestionQueueProjection } from './suggestionQueueProjection.ts';
+export type { TransitionResult } from './suggestionService.ts';
+export { SuggestionService } from './suggestionService.ts';
+export type { SuggestionEmailDraft } from './emailComposition.ts';
+export { composeSuggestionEmail, emailLimits, escapeHtml, isContactable, suggestionMessageId } from './emailComposition.ts';
