@@ -1,6 +1,6 @@
 import type { NewEvent } from '../../services/core/index.ts';
 import { deriveId, sequencedId } from '../../services/core/index.ts';
-import type { BranchDecision, JourneyWalkEvent, SuggestionProposed } from '../../services/events/index.ts';
+import type { BranchDecision, JourneyWalkEvent, SuggestionProposed, SuggestionReason } from '../../services/events/index.ts';
 import type { CompiledCondition, ConditionCheck, ConditionResult, FactSource } from '../../services/ports/index.ts';
 import { MAX_WALK_NODES } from '../document/journeyGraph.ts';
 import { renderTemplate } from '../document/template.ts';
@@ -34,7 +34,14 @@ export interface LeadContext {
   readonly account: AccountFactValue | undefined;
   /** The decision's logical time, epoch ms. */
   readonly now: number;
+  /**
+   * An open suggestion of the same action from another journey, proposed this recently (ms),
+   * absorbs a new one instead of nagging the rep twice. Default one day; 0 turns merging off.
+   */
+  readonly mergeWindowMs?: number;
 }
+
+export const DEFAULT_MERGE_WINDOW_MS = 86_400_000;
 
 export interface Decision {
   readonly events: readonly NewEvent<JourneyWalkEvent | SuggestionProposed>[];
@@ -277,7 +284,20 @@ class Walk {
         case 'suggest': {
           const suggestionId = deriveId('suggestion', instance.instanceId, nodeId, String((instance.visits[nodeId] ?? 0) + 1));
           const skipped = node.action === 'email' && this.#lead.facts.lead.doNotContact ? 'do_not_contact' : null;
-          if (skipped === null) this.#propose(version, instance, nodeId, suggestionId, event);
+          let recordedId: string | null = null;
+          if (skipped === null) {
+            const joined = this.#mergeTarget(node.action, version.id);
+            if (joined) {
+              this.#emitWalk(instance, {
+                type: 'SuggestionMerged',
+                data: { ...this.#ids(instance), node: nodeId, suggestionId: joined, mergedSuggestionId: suggestionId, reason: this.#reason(version, instance, nodeId, event) },
+              });
+              recordedId = joined;
+            } else {
+              this.#propose(version, instance, nodeId, suggestionId, event);
+              recordedId = suggestionId;
+            }
+          }
           const after = this.state.active!;
           this.#emitWalk(after, {
             type: 'JourneyStepTaken',
@@ -288,7 +308,7 @@ class Walk {
               next: node.next,
               decision: null,
               matched: null,
-              suggestionId: skipped === null ? suggestionId : null,
+              suggestionId: recordedId,
               skipped,
             },
           });
@@ -355,17 +375,35 @@ class Walk {
         dueAt: new Date(now + durations.dueIn).toISOString(),
         expiresAt: new Date(now + durations.expiresIn).toISOString(),
         ownerId: this.#lead.facts.lead.ownerId,
-        reason: {
-          journeyId: version.id,
-          journeyName: version.document.name,
-          version: version.version,
-          path: [...instance.path, nodeId],
-          decisions: [...instance.decisions],
-          trigger: { eventId: instance.trigger.eventId, name: instance.trigger.name, occurredAt: instance.trigger.occurredAt },
-          event: event === null ? null : { eventId: event.eventId, name: event.name, occurredAt: event.occurredAt },
-        },
+        reason: this.#reason(version, instance, nodeId, event),
       },
     });
+  }
+
+  #reason(version: CompiledJourney, instance: InstanceState, nodeId: string, event: EventFacts | null): SuggestionReason {
+    return {
+      journeyId: version.id,
+      journeyName: version.document.name,
+      version: version.version,
+      path: [...instance.path, nodeId],
+      decisions: [...instance.decisions],
+      trigger: { eventId: instance.trigger.eventId, name: instance.trigger.name, occurredAt: instance.trigger.occurredAt },
+      event: event === null ? null : { eventId: event.eventId, name: event.name, occurredAt: event.occurredAt },
+    };
+  }
+
+  /** The open suggestion of the same action another journey proposed within the merge window, if any. */
+  #mergeTarget(action: string, journeyId: string): string | null {
+    const window = this.#lead.mergeWindowMs ?? DEFAULT_MERGE_WINDOW_MS;
+    if (window <= 0) return null;
+    let newest: { id: string; at: number } | null = null;
+    for (const suggestion of this.#lead.facts.suggestions.values()) {
+      if (suggestion.action !== action || suggestion.journeyId === journeyId) continue;
+      if (suggestion.status !== 'proposed' && suggestion.status !== 'accepted' && suggestion.status !== 'snoozed') continue;
+      if (suggestion.proposedAt > this.#now || suggestion.proposedAt < this.#now - window) continue;
+      if (newest === null || suggestion.proposedAt > newest.at) newest = { id: suggestion.suggestionId, at: suggestion.proposedAt };
+    }
+    return newest?.id ?? null;
   }
 
   #scope(version: CompiledJourney, trigger: EventFacts | undefined, event: EventFacts | null): FactScope {

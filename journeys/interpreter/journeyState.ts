@@ -92,6 +92,12 @@ export function evolveJourneyLead(state: JourneyLeadState, event: JourneyWalkEve
       return withInstance(state, event.data.instanceId, (instance) => ({ ...instance, seq: instance.seq + 1, wait: null }));
     case 'JourneyExited':
       return state.active?.instanceId === event.data.instanceId ? { ...state, active: null } : state;
+    case 'SuggestionMerged':
+      return withInstance(state, event.data.instanceId, (instance) => ({
+        ...instance,
+        seq: instance.seq + 1,
+        suggestionIds: [...instance.suggestionIds, event.data.suggestionId],
+      }));
     case 'SuggestionProposed':
       return withInstance(state, event.data.instanceId, (instance) => ({
         ...instance,

@@ -53,6 +53,8 @@ export interface JourneyEngineOptions {
    * `evaluation_failed`; the other leads and journeys go on. Default: ignore.
    */
   readonly onDecisionError?: (error: unknown, where: { leadId: string; journeyId: string }) => void;
+  /** Same action for the same lead from two journeys within this window (ms) → one suggestion. Default one day. */
+  readonly mergeWindowMs?: number;
 }
 
 /**
@@ -74,11 +76,13 @@ export class JourneyEngine {
   readonly #decided = new Set<string>();
   readonly #readsOwnOutput: boolean;
   readonly #onDecisionError: NonNullable<JourneyEngineOptions['onDecisionError']>;
+  readonly #mergeWindowMs: number | undefined;
 
   constructor(options: JourneyEngineOptions) {
     this.catalog = new JourneyCatalog(options.evaluator);
     this.#readsOwnOutput = options.readsOwnOutput ?? false;
     this.#onDecisionError = options.onDecisionError ?? (() => undefined);
+    this.#mergeWindowMs = options.mergeWindowMs;
   }
 
   /** Leads the engine has seen. */
@@ -215,7 +219,13 @@ export class JourneyEngine {
   }
 
   #context(leadId: string, lead: LeadRun, now: number): LeadContext {
-    return { leadId, facts: lead.facts, account: this.#accounts.get(lead.facts.lead.accountId), now };
+    return {
+      leadId,
+      facts: lead.facts,
+      account: this.#accounts.get(lead.facts.lead.accountId),
+      now,
+      ...(this.#mergeWindowMs === undefined ? {} : { mergeWindowMs: this.#mergeWindowMs }),
+    };
   }
 
   async #definition(event: RecordedEvent, decide: boolean): Promise<LeadOutput[]> {

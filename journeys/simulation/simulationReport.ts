@@ -131,6 +131,9 @@ export class SimulationTally {
         return;
       case 'JourneyTimerElapsed':
         return;
+      // Joined another journey's open suggestion: no extra work for the team.
+      case 'SuggestionMerged':
+        return;
       case 'JourneyExited':
         increment(this.#exits, event.data.reason);
         if (event.data.via === 'exit_node' && event.data.node !== null) increment(this.#visits, event.data.node);

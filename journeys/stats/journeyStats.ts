@@ -119,6 +119,7 @@ const folded: Record<StatsEvent['type'], true> = {
   JourneyTimerElapsed: true,
   JourneyExited: true,
   SuggestionProposed: true,
+  SuggestionMerged: true,
   SuggestionAccepted: true,
   SuggestionCompleted: true,
   SuggestionDismissed: true,
@@ -205,6 +206,9 @@ export class JourneyStats {
         this.#suggestions.set(suggestionId, { tally, accepted: false, snoozed: false });
         return;
       }
+      // Joined another journey's suggestion: its outcome is counted where that one was proposed.
+      case 'SuggestionMerged':
+        return;
       case 'SuggestionAccepted': {
         const open = this.#suggestions.get(event.data.suggestionId);
         if (!open || open.accepted) return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { branchDecisionSchema } from './suggestionEvents.ts';
+import { branchDecisionSchema, suggestionReasonSchema } from './suggestionEvents.ts';
 
 /**
  * Journeys. Two kinds of stream:
@@ -120,7 +120,27 @@ export const journeyExitedSchema = z.object({
 });
 export type JourneyExited = { type: 'JourneyExited'; data: z.infer<typeof journeyExitedSchema> };
 
+/**
+ * The walk reached a suggest node while the lead already had an open suggestion of the same
+ * action from another journey, proposed within the merge window: instead of nagging the rep twice,
+ * this journey's reason joins that suggestion, and the instance treats it as its own (its waits
+ * for suggestion events match it).
+ */
+export const suggestionMergedSchema = z.object({
+  journeyId,
+  version,
+  instanceId,
+  node: z.string(),
+  /** The open suggestion this one joined. */
+  suggestionId: z.string().uuid(),
+  /** The id the suggestion would have had (for tracing). */
+  mergedSuggestionId: z.string().uuid(),
+  reason: suggestionReasonSchema,
+});
+export type SuggestionMerged = { type: 'SuggestionMerged'; data: z.infer<typeof suggestionMergedSchema> };
+
 export type JourneyWalkEvent =
+  | SuggestionMerged
   | JourneyEntered
   | JourneyEntryRefused
   | JourneyStepTaken
@@ -139,9 +159,10 @@ export const journeyEventSchemas = {
   JourneyWaitStarted: journeyWaitStartedSchema,
   JourneyTimerElapsed: journeyTimerElapsedSchema,
   JourneyExited: journeyExitedSchema,
+  SuggestionMerged: suggestionMergedSchema,
 } as const satisfies Record<(JourneyDefinitionEvent | JourneyWalkEvent)['type'], z.ZodType>;
 
-const walkTypes = new Set<string>(['JourneyEntered', 'JourneyEntryRefused', 'JourneyStepTaken', 'JourneyWaitStarted', 'JourneyTimerElapsed', 'JourneyExited']);
+const walkTypes = new Set<string>(['SuggestionMerged', 'JourneyEntered', 'JourneyEntryRefused', 'JourneyStepTaken', 'JourneyWaitStarted', 'JourneyTimerElapsed', 'JourneyExited']);
 const definitionTypes = new Set<string>(['JourneyDraftSaved', 'JourneyPublished', 'JourneyPaused', 'JourneyArchived']);
 
 export function isJourneyWalkEvent(event: { type: string }): event is JourneyWalkEvent {

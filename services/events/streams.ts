@@ -4,6 +4,7 @@ export const streams = {
   visitor: (anonymousId: string) => `visitor-${anonymousId}`,
   account: (accountId: string) => `account-${accountId}`,
   journey: (journeyId: string) => `journey-${journeyId}`,
+  rep: (repId: string) => `rep-${repId}`,
 } as const;
 
 /** The lead id of a `lead-<id>` stream, or null for any other stream. */

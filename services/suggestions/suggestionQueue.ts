@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../core/index.ts';
-import type { LeadEvent, SuggestionEvent, SuggestionReason } from '../events/index.ts';
+import type { LeadEvent, SuggestionEvent, SuggestionMerged, SuggestionReason } from '../events/index.ts';
 import { leadIdOfStream } from '../events/index.ts';
 import { reasonText } from './reasonText.ts';
 
@@ -38,6 +38,8 @@ export interface QueueItem {
   /** "Webinar Attended on 2 Mar 2026 · Worth a call?: fit score 78 ≥ 60", from the recorded reason. */
   readonly reason: string;
   readonly reasonDetail: SuggestionReason;
+  /** Other journeys that wanted the same action within the merge window: one suggestion, every reason. */
+  readonly alsoBecause: readonly { readonly journeyId: string; readonly reason: string; readonly reasonDetail: SuggestionReason }[];
   readonly lead: Readonly<QueueLead>;
 }
 
@@ -82,7 +84,7 @@ export class SuggestionQueue {
   apply(event: RecordedEvent): void {
     const leadId = leadIdOfStream(event.stream);
     if (leadId === null) return;
-    const typed = event as unknown as LeadEvent | SuggestionEvent;
+    const typed = event as unknown as LeadEvent | SuggestionEvent | SuggestionMerged;
     const lead = this.#lead(leadId);
     switch (typed.type) {
       case 'SuggestionProposed': {
@@ -106,11 +108,17 @@ export class SuggestionQueue {
           outcome: null,
           reason: reasonText(data.reason),
           reasonDetail: data.reason,
+          alsoBecause: [],
           lead,
         };
         this.#items.set(item.suggestionId, item);
         add(this.#byLead, leadId, item.suggestionId);
         add(this.#byOwner, lead.ownerId ?? UNASSIGNED, item.suggestionId);
+        return;
+      }
+      case 'SuggestionMerged': {
+        const item = this.#items.get(typed.data.suggestionId);
+        if (item) this.#update(item.suggestionId, { alsoBecause: [...item.alsoBecause, { journeyId: typed.data.journeyId, reason: reasonText(typed.data.reason), reasonDetail: typed.data.reason }] });
         return;
       }
       case 'SuggestionAccepted':

@@ -134,4 +134,23 @@ describe('the SDR queue', () => {
       'Webinar Attended on 1 Mar 2026 · Worth a call?: fit score 40 < 60',
     );
   });
+
+  it('shows one suggestion with every reason when a second journey merged into it', () => {
+    const queue = new SuggestionQueue();
+    queue.apply(proposed('a', 1));
+    queue.apply(
+      event('lead-a', 'SuggestionMerged', {
+        journeyId: 'new-inbound-lead',
+        version: 1,
+        instanceId: deriveId('i', '9'),
+        node: 'call-now',
+        suggestionId: deriveId('s', '1'),
+        mergedSuggestionId: deriveId('s', '9'),
+        reason: { ...reason, journeyId: 'new-inbound-lead', decisions: [], trigger: { eventId: 'e2', name: 'Demo Requested', occurredAt: '2026-03-02T07:00:00.000Z' }, event: null },
+      }),
+    );
+    const [item] = queue.queue(UNASSIGNED, { now }).today;
+    expect(queue.queue(UNASSIGNED, { now }).today).toHaveLength(1);
+    expect(item?.alsoBecause).toEqual([expect.objectContaining({ journeyId: 'new-inbound-lead', reason: 'Demo Requested on 2 Mar 2026' })]);
+  });
 });

@@ -36,6 +36,9 @@ const itemSchema = z
     outcome: z.string().nullable(),
     reason: z.string().describe('The recorded reason in words: trigger, branches decided and the values seen'),
     reasonDetail: z.record(z.string(), z.unknown()).describe('The recorded reason: journey@version, path of nodes, every condition with its fact value'),
+    alsoBecause: z
+      .array(z.object({ journeyId: z.string(), reason: z.string(), reasonDetail: z.record(z.string(), z.unknown()) }))
+      .describe('Other journeys that wanted the same action for this lead within the merge window: one suggestion, every reason'),
     lead: leadSchema,
   })
   .meta({ id: 'Suggestion' });
@@ -52,7 +55,12 @@ export interface SuggestionRouteDeps {
   readonly repSettings?: (repId: string) => Promise<{ capacity: number | null; timeZone: string } | null>;
 }
 
-const show = (item: QueueItem) => ({ ...item, reasonDetail: item.reasonDetail as unknown as Record<string, unknown>, lead: { ...item.lead } });
+const show = (item: QueueItem) => ({
+  ...item,
+  reasonDetail: item.reasonDetail as unknown as Record<string, unknown>,
+  alsoBecause: item.alsoBecause.map((other) => ({ ...other, reasonDetail: other.reasonDetail })),
+  lead: { ...item.lead },
+});
 
 /**
  * The SDR queue and what reps do with suggestions. Reads are read-your-writes: a queue read waits

@@ -344,4 +344,55 @@ describe('journey interpreter: facts, consent and determinism', () => {
     expect(out.filter((event) => event.type === 'JourneyExited').map((event) => event.data.reason)).toEqual(['evaluation_failed', 'completed']);
     expect(out.filter((event) => event.type === 'SuggestionProposed')).toHaveLength(1);
   });
+
+  it('merges the same action for the same lead from a second journey into the open suggestion, and both instances see its outcome', async () => {
+    const s = new JourneyScenario();
+    const callJourney = (id: string, title: string) => ({
+      apiVersion: 'nudge/v1',
+      kind: 'Journey',
+      id,
+      name: id,
+      trigger: { event: 'Demo Requested' },
+      start: 'call',
+      nodes: {
+        call: { type: 'suggest', action: 'call', title, next: 'wait' },
+        wait: { type: 'wait', until: { event: 'Suggestion Completed' }, timeout: 'P3D', onTimeout: 'end', next: 'end' },
+        end: { type: 'exit' },
+      },
+    });
+    await s.publish(callJourney('a-first', 'Call from A'));
+    await s.publish(callJourney('b-second', 'Call from B'));
+
+    const out = await s.on(lead, touch('Demo Requested', '2026-03-02T10:00:00Z', { channel: 'direct' }));
+
+    const proposed = out.filter((event) => event.type === 'SuggestionProposed');
+    const merged = out.filter((event) => event.type === 'SuggestionMerged');
+    expect(proposed.map((event) => event.data.title)).toEqual(['Call from A']);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.data).toMatchObject({ journeyId: 'b-second', suggestionId: proposed[0]!.data.suggestionId, reason: { journeyId: 'b-second', path: ['call'] } });
+
+    const done = await s.on(lead, completed(String(proposed[0]!.data.suggestionId), 'connected', '2026-03-02T12:00:00Z'));
+    expect(done.filter((event) => event.type === 'JourneyExited').map((event) => [event.data.journeyId, event.data.reason])).toEqual([
+      ['a-first', 'completed'],
+      ['b-second', 'completed'],
+    ]);
+  });
+
+  it('does not merge outside the window: a day later the second journey proposes its own', async () => {
+    const s = new JourneyScenario();
+    const taskJourney = (id: string, trigger: string) => ({
+      apiVersion: 'nudge/v1',
+      kind: 'Journey',
+      id,
+      name: id,
+      trigger: { event: trigger },
+      start: 'task',
+      nodes: { task: { type: 'suggest', action: 'task', title: id, expiresIn: 'P5D', next: 'end' }, end: { type: 'exit' } },
+    });
+    await s.publish(taskJourney('a-first', 'Demo Requested'));
+    await s.publish(taskJourney('b-second', 'Webinar Attended'));
+    await s.on(lead, touch('Demo Requested', '2026-03-02T10:00:00Z', { channel: 'direct' }));
+    const out = await s.on(lead, touch('Webinar Attended', '2026-03-03T10:00:01Z'));
+    expect(out.filter((event) => event.type === 'SuggestionProposed').map((event) => event.data.title)).toEqual(['b-second']);
+  });
 });
