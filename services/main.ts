@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { createOutboxMailer, createSmtpMailer } from '../infra/mail/index.ts';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import { JourneyService } from '../journeys/authoring/index.ts';
@@ -23,9 +24,9 @@ import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
 import type { IngestPipeline } from './ingest/index.ts';
-import type { LeadSettings } from './leads/index.ts';
-import { defaultFreeMailDomains, defaultLeadSettings } from './leads/index.ts';
-import type { EventStore, LeadIndex, Quarantine } from './ports/index.ts';
+import type { LeadSettings, RoutingRules } from './leads/index.ts';
+import { createLeadRouter, defaultFreeMailDomains, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
+import type { EventStore, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -35,6 +36,12 @@ export function openEventStore(config: Config, options: { readOnly: boolean } = 
     throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
   }
   return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+}
+
+/** Approved emails go through SMTP_URL when it is set, into `<data dir>/outbox` as .eml files otherwise. */
+export function openMailer(config: Config): Mailer {
+  const { smtpUrl, outboxDir } = config.mail;
+  return smtpUrl === undefined ? createOutboxMailer({ dir: outboxDir }) : createSmtpMailer({ url: smtpUrl });
 }
 
 /** Everything ingestion needs, opened together and closed together. */
@@ -54,6 +61,22 @@ export function leadSettings(config: Config): LeadSettings {
     statuses: config.leads.statuses ?? defaultLeadSettings.statuses,
     freeMailDomains: free === undefined ? defaultLeadSettings.freeMailDomains : new Set(free.mode === 'add' ? [...defaultFreeMailDomains, ...free.domains] : free.domains),
   };
+}
+
+/** The routing rules in force: NUDGE_ROUTING_RULES's file, else the shipped one (docs/reps-and-routing.md). */
+export function routingRules(config: Config): RoutingRules {
+  const file = config.routing.rulesFile ?? defaultRoutingFile;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`NUDGE_ROUTING_RULES: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseRoutingRules(text, { fileName: file });
+  } catch (error) {
+    throw new ConfigError(`NUDGE_ROUTING_RULES: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function channelRules(config: Config): ChannelRules {
@@ -146,6 +169,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     const loaded = await loadJourneyLibrary(journeys);
     if (loaded.length > 0) logger.info({ journeys: loaded }, `published the ${loaded.length} shipped journeys (first start)`);
   }
+  const rules = config.routing.enabled ? routingRules(config) : null;
   const journeyStats = createJourneyStatsProjection({ store: ingestion.store });
   const queue = createSuggestionQueueProjection({ store: ingestion.store });
   const suggestions = new SuggestionService({ store: ingestion.store, projection: queue });
@@ -160,6 +184,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     leads: ingestion.index.read,
+    reps: (() => {
+      const service = new RepService({ store: ingestion.store });
+      return { service, ownership: new LeadOwnership({ store: ingestion.store, reps: service }) };
+    })(),
     ingestion: { service: ingestion.service, quarantine: ingestion.quarantine, writeKeys: writeKeys.tokens, rateLimitPerSecond: config.ingest.rateLimitPerSecond },
   });
   const stopFollowing = new AbortController();
@@ -167,6 +195,21 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
   });
   const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
+  const routing = rules
+    ? createLeadRouter({
+        store: ingestion.store,
+        checkpoints,
+        rules,
+        onDecision: (leadId, decision) => {
+          if (decision.kind === 'assign') logger.debug({ leadId, ownerId: decision.ownerId, rule: decision.ruleId }, `lead routed to ${decision.ownerId} (${decision.reason})`);
+          else logger.info({ leadId, team: decision.team, rule: decision.ruleId, why: decision.why, skipped: decision.skipped }, `lead left in team ${decision.team}'s queue: ${decision.why === 'no_reps_in_team' ? 'the team has no reps' : 'no rep of the team is available'}`);
+        },
+      })
+        .run(stopFollowing.signal)
+        .catch((error: unknown) => {
+          if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead router stopped');
+        })
+    : Promise.resolve();
   const running = config.journeys.runner
     ? createJourneyRunner({
         store: ingestion.store,
@@ -202,6 +245,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     stopFollowing.abort();
     await following;
     await running;
+    await routing;
     await followingStats;
     await followingQueue;
     await expiring;
@@ -236,6 +280,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     rebuildLeadIndex,
     serve,
     ruleEvaluator: () => createCompiledEvaluator(),
+    openReps: (config) => {
+      const store = openEventStore(config);
+      const reps = new RepService({ store });
+      const ownership = new LeadOwnership({ store, reps });
+      return Promise.resolve({ reps, assign: (request) => ownership.assign(request), close: () => store.close() });
+    },
     openJourneys: (config) => {
       const store = openEventStore(config);
       return Promise.resolve({ journeys: new JourneyService({ store }), close: () => store.close() });

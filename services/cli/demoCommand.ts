@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
@@ -23,7 +24,7 @@ interface GenerateOptions {
   seed: number;
   start?: Date;
   out: string;
-  costsOut: string;
+  costsOut?: string;
 }
 
 /** Lines are written in chunks of about this many characters. */
@@ -44,8 +45,10 @@ export function registerDemoCommand(program: Command, io: DemoCommandIo): void {
     .addOption(new Option('--seed <s>', 'seed of the random draws').argParser(wholeNumber(demoLimits.seed)).default(1))
     .addOption(new Option('--start <YYYY-MM-DD>', 'first day, UTC (default: --days days before today)').argParser(parseDay))
     .option('--out <file>', 'the Segment messages, one JSON object per line; - for stdout', 'demo-events.jsonl')
-    .option('--costs-out <file>', 'ad cost per paid campaign per day (CSV); - for stdout', 'demo-costs.csv')
+    .option('--costs-out <file>', 'ad cost per paid campaign per day (CSV); - for stdout (default: demo-costs.csv beside --out)')
     .action(async (options: GenerateOptions, command: Command) => {
+      // The costs go beside the events unless told otherwise: `--out /tmp/x/demo.jsonl` must not litter the working folder.
+      options.costsOut ??= options.out === '-' ? 'demo-costs.csv' : join(dirname(options.out), 'demo-costs.csv');
       if (options.out === '-' && options.costsOut === '-') command.error('error: --out and --costs-out cannot both be - (stdout)', { exitCode: 2 });
       const start = options.start ?? daysBefore(io.now?.() ?? new Date(), options.days);
       const world = buildDemoWorld({ leads: options.leads, days: options.days, seed: options.seed, start });

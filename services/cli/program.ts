@@ -12,6 +12,8 @@ import { registerJourneySimulateCommand } from './journeySimulateCommand.ts';
 import { registerJourneyStatsCommand } from './journeyStatsCommand.ts';
 import { registerJourneysCommand } from './journeysCommand.ts';
 import { registerQuarantineCommand } from './quarantineCommand.ts';
+import type { RepsRuntime } from './repsCommand.ts';
+import { registerRepsCommand } from './repsCommand.ts';
 
 /** What the CLI needs from the composition root; main.ts supplies the real adapters. */
 export interface CliRuntime {
@@ -26,6 +28,8 @@ export interface CliRuntime {
   ruleEvaluator(): RuleEvaluator;
   /** The journey service on the configured event store (for `nudge journeys push|list|…`). */
   openJourneys(config: Config): Promise<{ journeys: JourneyService; close(): Promise<void> }>;
+  /** Reps and hand reassignment on the configured event store (for `nudge reps …` and `nudge leads assign`). */
+  openReps(config: Config): ReturnType<RepsRuntime['openReps']>;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
@@ -38,6 +42,8 @@ export interface CliRuntime {
  *   nudge ingest <file.jsonl>
  *   nudge quarantine list|show|retry|drop
  *   nudge leads rebuild
+ *   nudge leads assign <leadId> <repId> --reason "…"
+ *   nudge reps add|list|show|update|deactivate|reactivate
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
  *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
  */
@@ -142,6 +148,7 @@ export function buildProgram(runtime: CliRuntime): Command {
       runtime.stdout.write(`Lead index rebuilt from ${position} events in ${((performance.now() - started) / 1_000).toFixed(1)} s\n`);
     });
 
+  registerRepsCommand(program, { openReps: () => runtime.openReps(runtime.loadConfig()), stdout: runtime.stdout });
   registerDemoCommand(program, runtime);
   const journeys = registerJourneysCommand(program, runtime);
   registerJourneyAuthoringCommands(journeys, {

@@ -61,6 +61,25 @@ export const environmentSchema = z.object({
     .default('load')
     .describe('load: on first start (no journey saved yet) save and publish the shipped journeys; skip: start with none'),
   NUDGE_JOURNEY_RUNNER: z.enum(['on', 'off']).default('on').describe('on: nudge serve runs the published journeys; off: the API only'),
+  NUDGE_ROUTING: z.enum(['on', 'off']).default('on').describe('on: nudge serve gives each new lead an owner by the routing rules; off: owners come from people and tracking calls only'),
+  NUDGE_ROUTING_RULES: z.string().min(1).optional().describe('YAML file of routing rules replacing the shipped ones (docs/reps-and-routing.md)'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine(isSmtpUrl, 'must be smtp://[user:pass@]host[:port] or smtps://…')
+    .optional()
+    .describe('SMTP server approved emails go through (smtp:// upgrades with STARTTLS, smtps:// is TLS); unset: .eml files in <data dir>/outbox'),
+  NUDGE_MAIL_FROM_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a domain like mail.example.com')
+    .default('nudge.local')
+    .describe('Domain of the Message-IDs of sent emails (<suggestion-id@domain>)'),
+  NUDGE_UNSUBSCRIBE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:8080/unsubscribe')
+    .describe("Base of the unsubscribe link in every email's List-Unsubscribe header and footer"),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -84,6 +103,15 @@ export interface Config {
     readonly runner: boolean;
     /** Where subscribers (the journey runner, later the projector) keep their checkpoints. */
     readonly checkpointsPath: string;
+  };
+  /** The lead router (checkpoint in `journeys.checkpointsPath`); `rulesFile` undefined: the shipped rules. */
+  readonly routing: { readonly enabled: boolean; readonly rulesFile: string | undefined };
+  readonly mail: {
+    /** Set: send through this SMTP server; undefined: write .eml files into `outboxDir`. */
+    readonly smtpUrl: string | undefined;
+    readonly outboxDir: string;
+    readonly messageIdDomain: string;
+    readonly unsubscribeUrl: string;
   };
   readonly leads: {
     readonly stages: readonly string[] | undefined;
@@ -133,6 +161,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       runner: e.NUDGE_JOURNEY_RUNNER === 'on',
       checkpointsPath: resolve(dataDir, 'checkpoints.db'),
     },
+    routing: { enabled: e.NUDGE_ROUTING === 'on', rulesFile: e.NUDGE_ROUTING_RULES === undefined ? undefined : resolve(e.NUDGE_ROUTING_RULES) },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      outboxDir: resolve(dataDir, 'outbox'),
+      messageIdDomain: e.NUDGE_MAIL_FROM_DOMAIN,
+      unsubscribeUrl: e.NUDGE_UNSUBSCRIBE_URL,
+    },
     leads: {
       stages: e.NUDGE_LIFECYCLE_STAGES,
       statuses: e.NUDGE_LEAD_STATUSES,
@@ -147,7 +182,19 @@ function freeMail(raw: string | undefined, domains: readonly string[] | undefine
   return { mode: add ? 'add' : 'replace', domains: domains.map((domain) => domain.replace(/^\+/, '').toLowerCase()) };
 }
 
+/** smtp:// or smtps:// naming a host: the URL form nodemailer reads. */
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function redactIfSecret(variable: string, value: string | undefined): string | undefined {
+  // A URL may carry credentials: show the rest, so that a typo in it can be seen.
+  if (variable === 'SMTP_URL') return value?.replace(/^(.*?:\/*)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
   return /TOKEN|KEY|SECRET|PASSWORD/.test(variable) ? '***' : value;
 }
 

@@ -103,6 +103,26 @@ export class UnavailableError extends NudgeError {
   readonly code = 'unavailable';
 }
 
+/**
+ * An email was not handed over: the SMTP server refused it or could not be reached, or the
+ * outbox could not be written. `retryable` says whether the same message may go through later
+ * (a 4xx reply, a dropped connection, a timeout) or will be refused again (a 5xx reply, a bad
+ * address); the caller's retry policy reads it, never the vendor's error.
+ */
+export class MailDeliveryError extends NudgeError {
+  readonly code = 'mail_delivery_failed';
+
+  readonly retryable: boolean;
+  /** The SMTP reply code when a server answered (450, 550, ...); undefined when none did. */
+  readonly responseCode: number | undefined;
+
+  constructor(message: string, options: { retryable: boolean; responseCode?: number | undefined; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable;
+    this.responseCode = options.responseCode;
+  }
+}
+
 /** Configuration that cannot work; start-up stops with this message. */
 export class ConfigError extends NudgeError {
   readonly code = 'invalid_config';

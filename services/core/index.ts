@@ -8,6 +8,7 @@ export {
   ConfigError,
   ConflictError,
   ForbiddenError,
+  MailDeliveryError,
   NotFoundError,
   NudgeError,
   PayloadTooLargeError,

@@ -11,6 +11,7 @@ import {
 import { newId } from '../core/index.ts';
 import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { IngestService } from '../ingest/index.ts';
+import type { LeadOwnership, RepService } from '../leads/index.ts';
 import type { EventStore, LeadIndexReader, Quarantine, RuleEvaluator } from '../ports/index.ts';
 import { registerApiTokenCheck } from './auth.ts';
 import { registerMetrics } from './metrics.ts';
@@ -26,6 +27,7 @@ import type { JourneyStatsReader } from './routes/journeyStatsRoutes.ts';
 import { journeyStatsRoutes } from './routes/journeyStatsRoutes.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { quarantineRoutes } from './routes/quarantine.ts';
+import { repRoutes } from './routes/reps.ts';
 
 export interface AppDeps {
   readonly eventStore: EventStore;
@@ -52,6 +54,8 @@ export interface AppDeps {
   readonly journeyStats?: JourneyStatsReader;
   /** The lead read model behind /v1/leads and /v1/accounts. */
   readonly leads?: LeadIndexReader;
+  /** Reps behind /v1/reps, and hand reassignment behind POST /v1/leads/:id/owner. */
+  readonly reps?: { readonly service: RepService; readonly ownership: LeadOwnership };
 }
 
 export const DOCS_PREFIX = '/docs';
@@ -112,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { eventStore: deps.eventStore });
   if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
   if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });
+  if (deps.reps) await app.register(repRoutes, { reps: deps.reps.service, ownership: deps.reps.ownership });
   if (deps.suggestions) await app.register(suggestionRoutes, deps.suggestions);
   if (deps.journeys && deps.simulation) {
     await app.register(journeySimulationRoutes, { store: deps.eventStore, journeys: deps.journeys, evaluator: deps.simulation.evaluator });

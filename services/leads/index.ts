@@ -1,3 +1,5 @@
 export * from './leadProfile.ts';
 export * from './leadProjection.ts';
 export * from './leadSettings.ts';
+export * from './reps/index.ts';
+export * from './routing/index.ts';

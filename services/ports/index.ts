@@ -41,3 +41,4 @@ export type {
 } from './ruleEvaluator.ts';
 export { ruleOperatorDecorators, ruleOperators } from './ruleEvaluator.ts';
 export type { Checkpoints } from './checkpoints.ts';
+export type { MailAddress, Mailer, OutgoingEmail, SentEmail } from './mailer.ts';

@@ -42,6 +42,13 @@ describe('configuration defaults', () => {
         quarantinePath: join(config.dataDir, 'quarantine.db'),
       },
       journeys: { loadLibrary: true, runner: true, checkpointsPath: join(config.dataDir, 'checkpoints.db') },
+      routing: { enabled: true, rulesFile: undefined },
+      mail: {
+        smtpUrl: undefined,
+        outboxDir: join(config.dataDir, 'outbox'),
+        messageIdDomain: 'nudge.local',
+        unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
+      },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
@@ -63,6 +70,11 @@ describe('configuration defaults', () => {
       NUDGE_LIFECYCLE_STAGES: '',
       NUDGE_LEAD_STATUSES: '',
       NUDGE_FREE_MAIL_DOMAINS: '',
+      NUDGE_ROUTING: '',
+      NUDGE_ROUTING_RULES: '',
+      SMTP_URL: '',
+      NUDGE_MAIL_FROM_DOMAIN: '',
+      NUDGE_UNSUBSCRIBE_URL: '',
     });
 
     expect(config).toEqual(loadConfig({}));
@@ -102,6 +114,11 @@ describe('configuration overrides', () => {
       NUDGE_FREE_MAIL_DOMAINS: 'Mail.Example.org',
       NUDGE_JOURNEY_LIBRARY: 'skip',
       NUDGE_JOURNEY_RUNNER: 'off',
+      NUDGE_ROUTING: 'off',
+      NUDGE_ROUTING_RULES: '/etc/nudge/routing.yaml',
+      SMTP_URL: 'smtp://nudge:secret@mail.example.com:587?requireTLS=true',
+      NUDGE_MAIL_FROM_DOMAIN: 'Mail.Example.com',
+      NUDGE_UNSUBSCRIBE_URL: 'https://nudge.example.com/unsubscribe',
     });
 
     expect(config).toEqual({
@@ -119,6 +136,13 @@ describe('configuration overrides', () => {
         quarantinePath: '/srv/nudge/quarantine.db',
       },
       journeys: { loadLibrary: false, runner: false, checkpointsPath: '/srv/nudge/checkpoints.db' },
+      routing: { enabled: false, rulesFile: '/etc/nudge/routing.yaml' },
+      mail: {
+        smtpUrl: 'smtp://nudge:secret@mail.example.com:587?requireTLS=true',
+        outboxDir: '/srv/nudge/outbox',
+        messageIdDomain: 'mail.example.com',
+        unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
+      },
       leads: {
         stages: ['lead', 'mql', 'customer'],
         statuses: ['open', 'closed'],
@@ -185,10 +209,26 @@ describe('configuration errors', () => {
     ['NUDGE_SQLITE_SYNCHRONOUS', 'off', /NUDGE_SQLITE_SYNCHRONOUS: .*"off"/],
     ['NUDGE_SHUTDOWN_GRACE_MS', '-5', /NUDGE_SHUTDOWN_GRACE_MS: must be a whole number ≥ 0/],
     ['NUDGE_BODY_LIMIT_BYTES', '100', /NUDGE_BODY_LIMIT_BYTES: must be a whole number ≥ 1024/],
+    ['NUDGE_ROUTING', 'maybe', /NUDGE_ROUTING: .*"maybe"/],
   ])('rejects %s=%s with a ConfigError naming the variable and the value', (variable, value, expected) => {
     const error = configErrorFor({ [variable]: value });
 
     expect(error.message).toMatch(expected);
+  });
+
+  it('rejects an SMTP_URL that is not smtp:// or smtps://, showing it without its credentials', () => {
+    const error = configErrorFor({ SMTP_URL: 'smpt://nudge:hunter2@mail.example.com:587' });
+
+    expect(error.message).toContain('SMTP_URL: must be smtp://');
+    expect(error.message).toContain('(got "smpt://***@mail.example.com:587")');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['NUDGE_MAIL_FROM_DOMAIN', 'localhost', /NUDGE_MAIL_FROM_DOMAIN: must be a domain/],
+    ['NUDGE_UNSUBSCRIBE_URL', 'mailto:unsubscribe@example.com', /NUDGE_UNSUBSCRIBE_URL: must be an http\(s\) URL/],
+  ])('rejects %s=%s', (variable, value, expected) => {
+    expect(configErrorFor({ [variable]: value }).message).toMatch(expected);
   });
 
   it('reports every bad variable in one error, one line each', () => {

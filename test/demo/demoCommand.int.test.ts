@@ -51,6 +51,11 @@ describe('nudge demo generate', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.csv', 'a.jsonl', 'b.csv', 'b.jsonl']);
   });
 
+  it('writes the costs beside the events when --costs-out is not given, not in the working folder', async () => {
+    await run('--leads', '10', '--days', '5', '--out', join(dir, 'nested.jsonl'));
+    expect(readdirSync(dir).sort()).toEqual(['demo-costs.csv', 'nested.jsonl']);
+  });
+
   it('writes the events to stdout with --out -, and starts --days days before today (UTC) by default', async () => {
     const result = await run('--leads', '20', '--days', '10', '--out', '-', '--costs-out', join(dir, 'costs.csv'));
 
