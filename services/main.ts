@@ -19,7 +19,7 @@ import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
-import { createSuggestionQueueProjection, SuggestionService } from './suggestions/index.ts';
+import { createSuggestionQueueProjection, EmailSender, SuggestionService } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
@@ -173,8 +173,30 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const journeyStats = createJourneyStatsProjection({ store: ingestion.store });
   const queue = createSuggestionQueueProjection({ store: ingestion.store });
   const suggestions = new SuggestionService({ store: ingestion.store, projection: queue });
+  const repService = new RepService({ store: ingestion.store });
+  const mailer = openMailer(config);
+  const email = new EmailSender({
+    store: ingestion.store,
+    projection: queue,
+    mailer,
+    repOf: async (repId) => {
+      const rep = await repService.find(repId);
+      return rep ? { name: rep.name, email: rep.email, active: rep.active } : null;
+    },
+    unsubscribeUrl: (leadId) => `${config.mail.unsubscribeUrl}?lead=${encodeURIComponent(leadId)}`,
+    messageIdDomain: config.mail.messageIdDomain,
+  });
   const app = await buildApp({
-    suggestions: { suggestions, projection: queue, clock: systemClock },
+    suggestions: {
+      suggestions,
+      projection: queue,
+      clock: systemClock,
+      email,
+      repSettings: async (repId) => {
+        const rep = await repService.find(repId);
+        return rep ? { capacity: rep.dailyCapacity, timeZone: rep.timeZone } : null;
+      },
+    },
     journeys,
     simulation: { evaluator: createCompiledEvaluator() },
     journeyStats,
@@ -230,10 +252,11 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const followingQueue = queue.run(stopFollowing.signal).catch((error: unknown) => {
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the SDR queue stopped following the event store');
   });
-  // Suggestions past their expiry expire (an event), once a minute.
+  // Once a minute: suggestions past their expiry expire (an event); failed email sends are tried again.
   const expiring = (async () => {
     while (!stopFollowing.signal.aborted) {
       await suggestions.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring suggestions failed'));
+      await email.retryDue().catch((error: unknown) => logger.error({ err: error }, 'retrying email sends failed'));
       await delay(60_000, undefined, { signal: stopFollowing.signal }).catch(() => undefined);
     }
   })();
@@ -249,6 +272,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await followingStats;
     await followingQueue;
     await expiring;
+    await mailer.close();
     await checkpoints.close();
     await ingestion.close();
   });

@@ -11,6 +11,8 @@ const isoTime = z.iso.datetime({ offset: true });
 export const suggestionActions = ['call', 'email', 'chat', 'linkedin', 'meeting', 'task'] as const;
 export const suggestionPriorities = ['low', 'normal', 'high', 'urgent'] as const;
 export const suggestionOutcomes = [
+  /** An email suggestion the rep approved and Nudge sent (recorded by the send, not chosen by hand). */
+  'email_sent',
   'connected',
   'left_voicemail',
   'no_answer',
@@ -96,6 +98,53 @@ export const suggestionSnoozedSchema = z.object({ ...bySomeone, until: isoTime }
 export type SuggestionSnoozed = { type: 'SuggestionSnoozed'; data: z.infer<typeof suggestionSnoozedSchema> };
 export const suggestionExpiredSchema = z.object({ suggestionId: z.string().uuid() });
 export type SuggestionExpired = { type: 'SuggestionExpired'; data: z.infer<typeof suggestionExpiredSchema> };
+
+const address = z.object({ name: z.string(), address: z.string() });
+
+/**
+ * A rep approved an email suggestion's draft (possibly edited) and asked Nudge to send it. Its id
+ * is derived from the suggestion id: a second request for the same suggestion finds it stored and
+ * sends nothing, so a send is never started twice.
+ */
+export const emailSendRequestedSchema = z.object({
+  suggestionId: z.string().uuid(),
+  by: z.string().nullable(),
+  from: address,
+  to: address,
+  subject: z.string(),
+  /** The body as the rep approved it (plain text; the HTML part is built from it, escaped). */
+  body: z.string(),
+  unsubscribeUrl: z.string(),
+  messageId: z.string(),
+});
+export type EmailSendRequested = { type: 'EmailSendRequested'; data: z.infer<typeof emailSendRequestedSchema> };
+
+export const emailSentSchema = z.object({
+  suggestionId: z.string().uuid(),
+  messageId: z.string(),
+  transport: z.enum(['smtp', 'outbox']),
+  detail: z.string(),
+  attempt: z.number().int().positive(),
+});
+export type EmailSent = { type: 'EmailSent'; data: z.infer<typeof emailSentSchema> };
+
+/** An attempt failed; `nextAttemptAt` null: no more attempts (permanent failure or attempts used up). */
+export const emailSendFailedSchema = z.object({
+  suggestionId: z.string().uuid(),
+  attempt: z.number().int().positive(),
+  error: z.string(),
+  retryable: z.boolean(),
+  nextAttemptAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type EmailSendFailed = { type: 'EmailSendFailed'; data: z.infer<typeof emailSendFailedSchema> };
+
+export type EmailEvent = EmailSendRequested | EmailSent | EmailSendFailed;
+
+export const emailEventSchemas = {
+  EmailSendRequested: emailSendRequestedSchema,
+  EmailSent: emailSentSchema,
+  EmailSendFailed: emailSendFailedSchema,
+} as const satisfies Record<EmailEvent['type'], z.ZodType>;
 
 export type SuggestionEvent =
   | SuggestionProposed

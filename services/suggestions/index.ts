@@ -8,3 +8,5 @@ export type { TransitionResult } from './suggestionService.ts';
 export { SuggestionService } from './suggestionService.ts';
 export type { SuggestionEmailDraft } from './emailComposition.ts';
 export { composeSuggestionEmail, emailLimits, escapeHtml, isContactable, suggestionMessageId } from './emailComposition.ts';
+export type { EmailSenderOptions, SendOutcome } from './emailSending.ts';
+export { EmailSender } from './emailSending.ts';

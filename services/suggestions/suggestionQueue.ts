@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../core/index.ts';
-import type { LeadEvent, SuggestionEvent, SuggestionMerged, SuggestionReason } from '../events/index.ts';
+import type { EmailEvent, LeadEvent, SuggestionEvent, SuggestionMerged, SuggestionReason } from '../events/index.ts';
 import { leadIdOfStream } from '../events/index.ts';
 import { reasonText } from './reasonText.ts';
 
@@ -80,11 +80,13 @@ export class SuggestionQueue {
   /** Owner → suggestion ids of that owner's leads (all states: counts need the closed ones too). */
   readonly #byOwner = new Map<string, Set<string>>();
   readonly #byLead = new Map<string, Set<string>>();
+  /** Email sends requested and not finished (sent, or failed for good): the retrier's work list. */
+  readonly #emailsPending = new Set<string>();
 
   apply(event: RecordedEvent): void {
     const leadId = leadIdOfStream(event.stream);
     if (leadId === null) return;
-    const typed = event as unknown as LeadEvent | SuggestionEvent | SuggestionMerged;
+    const typed = event as unknown as LeadEvent | SuggestionEvent | SuggestionMerged | EmailEvent;
     const lead = this.#lead(leadId);
     switch (typed.type) {
       case 'SuggestionProposed': {
@@ -121,6 +123,15 @@ export class SuggestionQueue {
         if (item) this.#update(item.suggestionId, { alsoBecause: [...item.alsoBecause, { journeyId: typed.data.journeyId, reason: reasonText(typed.data.reason), reasonDetail: typed.data.reason }] });
         return;
       }
+      case 'EmailSendRequested':
+        this.#emailsPending.add(typed.data.suggestionId);
+        return;
+      case 'EmailSent':
+        this.#emailsPending.delete(typed.data.suggestionId);
+        return;
+      case 'EmailSendFailed':
+        if (typed.data.nextAttemptAt === null) this.#emailsPending.delete(typed.data.suggestionId);
+        return;
       case 'SuggestionAccepted':
         return this.#update(typed.data.suggestionId, { status: 'accepted', snoozedUntil: null });
       case 'SuggestionSnoozed':
@@ -207,6 +218,11 @@ export class SuggestionQueue {
     const today = dueByToday.slice(0, capacity);
     const shown = new Set(today.map((item) => item.suggestionId));
     return { ownerId, today, later: open.filter((item) => !shown.has(item.suggestionId)), counts };
+  }
+
+  /** Suggestions with an email send requested and not finished. */
+  emailsPending(): QueueItem[] {
+    return [...this.#emailsPending].map((id) => this.#items.get(id)).filter((item): item is QueueItem => item !== undefined);
   }
 
   /** Open suggestions whose expiry has passed: the expirer turns each into SuggestionExpired. */

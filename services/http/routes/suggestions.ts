@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Clock } from '../../core/index.ts';
 import { NotFoundError } from '../../core/index.ts';
 import { dismissReasons, suggestionOutcomes } from '../../events/index.ts';
-import type { QueueItem, SuggestionQueueProjection, SuggestionService } from '../../suggestions/index.ts';
+import type { EmailSender, QueueItem, SuggestionQueueProjection, SuggestionService } from '../../suggestions/index.ts';
+import { sendProblem } from '../problem.ts';
 import { problemSchema } from '../problem.ts';
 
 const leadSchema = z.object({
@@ -51,6 +52,8 @@ export interface SuggestionRouteDeps {
   readonly suggestions: SuggestionService;
   readonly projection: SuggestionQueueProjection;
   readonly clock: Clock;
+  /** Sends approved email suggestions; absent, `/send` is not offered. */
+  readonly email?: EmailSender;
   /** The rep's daily capacity and time zone, when reps are known. */
   readonly repSettings?: (repId: string) => Promise<{ capacity: number | null; timeZone: string } | null>;
 }
@@ -169,4 +172,37 @@ export const suggestionRoutes: FastifyPluginAsyncZod<SuggestionRouteDeps> = asyn
     },
     async (request) => suggestions.snooze(request.params.id, { until: request.body.until, by: request.body.by ?? null }),
   );
+
+  const { email } = deps;
+  if (email) {
+    const sendOutcome = z.object({
+      status: z.enum(['sent', 'already_sent', 'in_progress', 'retrying']),
+      suggestionId: z.string(),
+      messageId: z.string(),
+      attempt: z.number().int().optional(),
+      error: z.string().optional(),
+      nextAttemptAt: z.string().optional(),
+    });
+    app.post(
+      '/v1/suggestions/:id/send',
+      {
+        schema: {
+          tags: ['suggestions'],
+          summary: 'Send an approved email suggestion (the draft, or the rep’s edit of it)',
+          description:
+            'Sent from the lead owner’s address with List-Unsubscribe, through SMTP when `SMTP_URL` is set, else written to the outbox folder. ' +
+            'Never sent twice for one suggestion: a repeated request answers `already_sent` or `in_progress`. A failure is recorded and retried with backoff ' +
+            '(`202`, `retrying`); a permanent one answers `502`. Refused with `409` for a lead who unsubscribed or is do-not-contact, a suggestion that is not an email or is closed, or a lead without an owner or an email address.',
+          params: idParams,
+          body: z.object({ subject: z.string().max(300).optional(), body: z.string().max(50_000).optional(), by }).nullish(),
+          response: { 200: sendOutcome, 202: sendOutcome, 400: problemSchema, 404: problemSchema, 409: problemSchema, 502: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await email.send(request.params.id, { subject: request.body?.subject, body: request.body?.body, by: request.body?.by ?? null });
+        if (outcome.status === 'failed') return sendProblem(reply, 502, 'mail_delivery_failed', `the email could not be sent and will not be retried: ${outcome.error}`);
+        return reply.status(outcome.status === 'sent' || outcome.status === 'already_sent' ? 200 : 202).send(outcome);
+      },
+    );
+  }
 };
