@@ -19,7 +19,8 @@ import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
-import { createSuggestionQueueProjection, EmailSender, SuggestionService } from './suggestions/index.ts';
+import type { DigestOutcome, SuggestionQueueProjection } from './suggestions/index.ts';
+import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
@@ -155,6 +156,40 @@ export function createLogger(config: Config): Logger {
   return usePretty ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })) : pino(options);
 }
 
+/** The morning digest over the given queue and mailer; links point at the API's public address (the unsubscribe URL's origin). */
+export function openDailyDigest(
+  config: Config,
+  parts: { store: EventStore; projection: SuggestionQueueProjection; mailer: Mailer; reps: RepService },
+): DailyDigest {
+  return new DailyDigest({
+    store: parts.store,
+    projection: parts.projection,
+    mailer: parts.mailer,
+    reps: { find: (id) => parts.reps.find(id), list: () => parts.reps.list() },
+    baseUrl: new URL(config.mail.unsubscribeUrl).origin,
+    fromAddress: `nudge@${config.mail.messageIdDomain}`,
+    messageIdDomain: config.mail.messageIdDomain,
+  });
+}
+
+/** `nudge digest send --rep`: builds the queue from the store, sends the rep's digest now. */
+export async function sendDigestNow(config: Config, repId: string, force: boolean): Promise<DigestOutcome> {
+  const store = openEventStore(config);
+  const projection = createSuggestionQueueProjection({ store });
+  const stop = new AbortController();
+  const following = projection.run(stop.signal).catch(() => undefined);
+  const mailer = openMailer(config);
+  try {
+    await projection.settled(60_000);
+    return await openDailyDigest(config, { store, projection, mailer, reps: new RepService({ store }) }).send(repId, { force });
+  } finally {
+    stop.abort();
+    await following;
+    await mailer.close();
+    await store.close();
+  }
+}
+
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
 export async function serve(config: Config, overrides: { host?: string; port?: number } = {}): Promise<void> {
   const logger = createLogger(config);
@@ -186,6 +221,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     unsubscribeUrl: (leadId) => `${config.mail.unsubscribeUrl}?lead=${encodeURIComponent(leadId)}`,
     messageIdDomain: config.mail.messageIdDomain,
   });
+  const digest = openDailyDigest(config, { store: ingestion.store, projection: queue, mailer, reps: repService });
   const app = await buildApp({
     suggestions: {
       suggestions,
@@ -206,10 +242,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     leads: ingestion.index.read,
-    reps: (() => {
-      const service = new RepService({ store: ingestion.store });
-      return { service, ownership: new LeadOwnership({ store: ingestion.store, reps: service }) };
-    })(),
+    reps: { service: repService, ownership: new LeadOwnership({ store: ingestion.store, reps: repService }) },
     ingestion: { service: ingestion.service, quarantine: ingestion.quarantine, writeKeys: writeKeys.tokens, rateLimitPerSecond: config.ingest.rateLimitPerSecond },
   });
   const stopFollowing = new AbortController();
@@ -257,6 +290,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     while (!stopFollowing.signal.aborted) {
       await suggestions.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring suggestions failed'));
       await email.retryDue().catch((error: unknown) => logger.error({ err: error }, 'retrying email sends failed'));
+      await digest
+        .sendDue()
+        .then((sent) => sent.length > 0 && logger.info({ digests: sent }, `sent ${sent.length} morning digest(s)`))
+        .catch((error: unknown) => logger.error({ err: error }, 'sending the morning digests failed'));
       await delay(60_000, undefined, { signal: stopFollowing.signal }).catch(() => undefined);
     }
   })();
@@ -304,6 +341,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     rebuildLeadIndex,
     serve,
     ruleEvaluator: () => createCompiledEvaluator(),
+    sendDigest: (config, repId, force) => sendDigestNow(config, repId, force),
     openReps: (config) => {
       const store = openEventStore(config);
       const reps = new RepService({ store });

@@ -24,6 +24,8 @@ export interface CliRuntime {
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
   serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  /** Sends a rep's morning digest now (`nudge digest send --rep`). */
+  sendDigest(config: Config, repId: string, force: boolean): Promise<{ status: 'sent' | 'already_sent'; repId: string; day: string; items: number }>;
   /** The condition evaluator journeys run with (for `nudge journeys simulate`). */
   ruleEvaluator(): RuleEvaluator;
   /** The journey service on the configured event store (for `nudge journeys push|list|…`). */
@@ -46,6 +48,7 @@ export interface CliRuntime {
  *   nudge reps add|list|show|update|deactivate|reactivate
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
  *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
+ *   nudge digest send --rep <id> [--force]
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -162,6 +165,22 @@ export function buildProgram(runtime: CliRuntime): Command {
   };
   registerJourneySimulateCommand(journeys, { openStore: openReadOnlyStore, evaluator: () => runtime.ruleEvaluator(), stdout: runtime.stdout, stderr: runtime.stderr });
   registerJourneyStatsCommand(journeys, { openStore: openReadOnlyStore, stdout: runtime.stdout });
+
+  program
+    .command('digest')
+    .description("The reps' morning digest (nudge serve sends it each morning in the rep's time zone)")
+    .command('send')
+    .description("Send a rep's digest of today's queue now")
+    .requiredOption('--rep <id>', 'the rep')
+    .option('--force', 'send even if today’s digest went already', false)
+    .action(async (options: { rep: string; force: boolean }) => {
+      const outcome = await runtime.sendDigest(runtime.loadConfig(), options.rep, options.force);
+      runtime.stdout.write(
+        outcome.status === 'sent'
+          ? `Sent ${outcome.repId}'s digest for ${outcome.day}: ${outcome.items} suggestion${outcome.items === 1 ? '' : 's'} for today\n`
+          : `${outcome.repId}'s digest for ${outcome.day} went already (--force sends it again)\n`,
+      );
+    });
 
   return program;
 }

@@ -138,6 +138,17 @@ export const emailSendFailedSchema = z.object({
 });
 export type EmailSendFailed = { type: 'EmailSendFailed'; data: z.infer<typeof emailSendFailedSchema> };
 
+/** A rep's morning digest went out (stream `digest-<repId>`; the id is derived from rep and local day). */
+export const digestSentSchema = z.object({
+  repId: z.string(),
+  /** The rep's local day, YYYY-MM-DD. */
+  day: z.string(),
+  items: z.number().int().nonnegative(),
+  messageId: z.string(),
+  transport: z.enum(['smtp', 'outbox']),
+});
+export type DigestSent = { type: 'DigestSent'; data: z.infer<typeof digestSentSchema> };
+
 export type EmailEvent = EmailSendRequested | EmailSent | EmailSendFailed;
 
 export const emailEventSchemas = {

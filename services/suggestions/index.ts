@@ -10,3 +10,5 @@ export type { SuggestionEmailDraft } from './emailComposition.ts';
 export { composeSuggestionEmail, emailLimits, escapeHtml, isContactable, suggestionMessageId } from './emailComposition.ts';
 export type { EmailSenderOptions, SendOutcome } from './emailSending.ts';
 export { EmailSender } from './emailSending.ts';
+export type { DailyDigestOptions, DigestOutcome, DigestRep } from './dailyDigest.ts';
+export { composeDigest, DailyDigest, localDay } from './dailyDigest.ts';
