@@ -22,6 +22,8 @@ import { journeyLibraryDir } from '../journeys/library/index.ts';
 import type { RecordedEvent } from '../services/core/index.ts';
 import { deriveId } from '../services/core/index.ts';
 import type { RuleEvaluator } from '../services/ports/index.ts';
+import { median } from './benchMath.ts';
+import { createRandom } from '../services/demo/random.ts';
 
 const TARGET_EVENTS_PER_SECOND = 50_000;
 const DAY = 86_400_000;
@@ -29,17 +31,6 @@ const DAY = 86_400_000;
 // ---------------------------------------------------------------------------------------------
 // A deterministic B2B history: accounts of a few contacts, content, webinars, chats, demo
 // requests, scores, stage changes and reps completing suggestions.
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Draft {
   readonly stream: string;
@@ -72,21 +63,21 @@ const touchOf = (name: string, channel: string, at: number, properties: Record<s
 });
 
 function history(leads: number, seed: number): RecordedEvent[] {
-  const random = prng(seed);
+  const random = createRandom('bench-journeys', seed);
   const start = Date.parse('2026-01-01T00:00:00Z');
   const drafts: Draft[] = [];
   for (let i = 0; i < leads; i++) {
     const stream = `lead-${i}`;
-    let at = start + Math.floor(random() * 120 * DAY);
-    const step = (maxDays: number) => (at += Math.floor(random() * maxDays * DAY) + 60_000);
+    let at = start + Math.floor(random.next() * 120 * DAY);
+    const step = (maxDays: number) => (at += Math.floor(random.next() * maxDays * DAY) + 60_000);
     const push = (event: { type: string; data: Record<string, unknown> }) => drafts.push({ stream, ...event, at });
     push({ type: 'TraitsUpdated', data: { messageId: `t-${i}`, traits: { firstName: `Lead${i}`, title: 'Head of Marketing', country: ['US', 'SG', 'DE', 'CN'][i % 4] } } });
-    push({ type: 'AccountAssociated', data: { messageId: `a-${i}`, accountId: `acct-${Math.floor(i / 3)}`, via: 'email_domain', groupId: null, domain: `a${Math.floor(i / 3)}.example`, name: `Account ${Math.floor(i / 3)}`, traits: { employees: Math.floor(random() * 1000) } } });
-    push({ type: 'LeadScoreChanged', data: { fit: Math.floor(random() * 100), engagement: 10, total: 50, band: 'B' } });
-    const touches = 8 + Math.floor(random() * 14);
+    push({ type: 'AccountAssociated', data: { messageId: `a-${i}`, accountId: `acct-${Math.floor(i / 3)}`, via: 'email_domain', groupId: null, domain: `a${Math.floor(i / 3)}.example`, name: `Account ${Math.floor(i / 3)}`, traits: { employees: Math.floor(random.next() * 1000) } } });
+    push({ type: 'LeadScoreChanged', data: { fit: Math.floor(random.next() * 100), engagement: 10, total: 50, band: 'B' } });
+    const touches = 8 + Math.floor(random.next() * 14);
     for (let t = 0; t < touches; t++) {
       step(4);
-      const roll = random();
+      const roll = random.next();
       if (roll < 0.45) push(touchOf('Content Viewed', 'content', at, { title: `Guide ${t}` }));
       else if (roll < 0.6) push(touchOf('Page Viewed', 'organic_search', at));
       else if (roll < 0.7) push(touchOf('Webinar Attended', 'webinar', at, { webinar_title: 'Pricing in 2027', webinar_id: 'w-1' }));
@@ -94,7 +85,7 @@ function history(leads: number, seed: number): RecordedEvent[] {
       else if (roll < 0.84) push(touchOf('Demo Requested', 'direct', at));
       else if (roll < 0.9) push(touchOf('Email Link Clicked', 'email', at));
       else if (roll < 0.95) push({ type: 'LifecycleStageChanged', data: { messageId: `s-${i}-${t}`, from: 'lead', to: 'opportunity', amount: 12_000, currency: 'USD' } });
-      else push({ type: 'LeadScoreChanged', data: { fit: Math.floor(random() * 100), engagement: 40, total: 70, band: 'A' } });
+      else push({ type: 'LeadScoreChanged', data: { fit: Math.floor(random.next() * 100), engagement: 40, total: 70, band: 'A' } });
     }
   }
   drafts.sort((a, b) => a.at - b.at);
@@ -147,6 +138,7 @@ interface Run {
   readonly leadEvents: number;
   readonly decided: number;
   readonly fingerprint: string;
+  readonly byType: ReadonlyMap<string, number>;
 }
 
 async function runOnce(evaluator: RuleEvaluator, journeys: readonly RecordedEvent[], events: readonly RecordedEvent[]): Promise<Run> {
@@ -154,6 +146,7 @@ async function runOnce(evaluator: RuleEvaluator, journeys: readonly RecordedEven
   for (const event of journeys) await engine.handle(event, { decide: true });
   let decided = 0;
   let hash = 0;
+  const byType = new Map<string, number>();
   const started = performance.now();
   for (const event of events) {
     const at = Date.parse(event.metadata.occurredAt);
@@ -161,18 +154,16 @@ async function runOnce(evaluator: RuleEvaluator, journeys: readonly RecordedEven
     const outputs = [...(due !== null && due <= at ? await engine.fireTimers(at) : []), ...(await engine.handle(event, { decide: true }))];
     for (const output of outputs) {
       decided += output.events.length;
-      for (const out of output.events) hash = (Math.imul(hash, 31) + out.id.charCodeAt(0) + out.id.charCodeAt(35)) | 0;
+      for (const out of output.events) {
+        hash = (Math.imul(hash, 31) + out.id.charCodeAt(0) + out.id.charCodeAt(35)) | 0;
+        byType.set(out.type, (byType.get(out.type) ?? 0) + 1);
+      }
     }
   }
   const seconds = (performance.now() - started) / 1_000;
-  return { seconds, leadEvents: events.length, decided, fingerprint: `${decided}:${hash}` };
+  return { seconds, leadEvents: events.length, decided, fingerprint: `${decided}:${hash}`, byType };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 
@@ -186,7 +177,8 @@ async function main(): Promise<void> {
 
   if (flags.profile) {
     const run = await runOnce(createCompiledEvaluator(), journeys, events);
-    console.log(`compiled: ${fmt(run.leadEvents / run.seconds)} lead-events/s`);
+    console.log(`compiled: ${fmt(run.leadEvents / run.seconds)} lead-events/s; decided events by type:`);
+    for (const [type, count] of [...run.byType].sort((a, b) => b[1] - a[1])) console.log(`  ${type.padEnd(22)}${fmt(count).padStart(10)}`);
     return;
   }
   // Warm-up: JIT both paths once on a slice.

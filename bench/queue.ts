@@ -15,21 +15,11 @@ import type { RecordedEvent } from '../services/core/index.ts';
 import { deriveId } from '../services/core/index.ts';
 import type { QueueItem } from '../services/suggestions/index.ts';
 import { compareQueueItems, SuggestionQueue } from '../services/suggestions/index.ts';
+import { createRandom } from '../services/demo/random.ts';
 
 const TARGET_P99_MS = 20;
 const priorities = ['low', 'normal', 'high', 'urgent'] as const;
 const actions = ['call', 'email', 'linkedin', 'task'] as const;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let position = 0;
 function recorded(stream: string, type: string, data: Record<string, unknown>, at: string): RecordedEvent {
@@ -38,14 +28,14 @@ function recorded(stream: string, type: string, data: Record<string, unknown>, a
 }
 
 function build(leads: number, reps: number, busyOpen: number): SuggestionQueue {
-  const random = prng(7);
+  const random = createRandom('bench-queue', 7);
   const queue = new SuggestionQueue();
   const start = Date.parse('2026-03-01T00:00:00Z');
   for (let i = 0; i < leads; i++) {
     const owner = i < busyOpen ? 'rep-busy' : `rep-${i % reps}`;
-    const at = new Date(start + Math.floor(random() * 86_400_000)).toISOString();
+    const at = new Date(start + Math.floor(random.next() * 86_400_000)).toISOString();
     queue.apply(recorded(`lead-${i}`, 'OwnerAssigned', { ownerId: owner, previousOwnerId: null, reason: 'bench' }, at));
-    queue.apply(recorded(`lead-${i}`, 'LeadScoreChanged', { fit: 50, engagement: 10, total: Math.floor(random() * 100), band: 'B' }, at));
+    queue.apply(recorded(`lead-${i}`, 'LeadScoreChanged', { fit: 50, engagement: 10, total: Math.floor(random.next() * 100), band: 'B' }, at));
     queue.apply(
       recorded(
         `lead-${i}`,
@@ -58,11 +48,11 @@ function build(leads: number, reps: number, busyOpen: number): SuggestionQueue {
           instanceId: deriveId('bench-instance', String(i)),
           node: 'call-now',
           action: actions[i % actions.length],
-          priority: priorities[Math.floor(random() * 4)],
+          priority: priorities[Math.floor(random.next() * 4)],
           title: `Suggestion ${i}`,
           body: null,
           subject: null,
-          dueAt: new Date(start + Math.floor(random() * 2 * 86_400_000)).toISOString(),
+          dueAt: new Date(start + Math.floor(random.next() * 2 * 86_400_000)).toISOString(),
           expiresAt: new Date(start + 7 * 86_400_000).toISOString(),
           ownerId: owner,
           reason: { journeyId: 'webinar-follow-up', journeyName: 'Webinar follow-up', version: 1, path: ['call-now'], decisions: [], trigger: { eventId: 'e', name: 'Webinar Attended', occurredAt: at }, event: null },

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { createCompiledEvaluator, createJsonRulesEngineEvaluator } from '../infra/rules/index.ts';
 import type { CompiledCondition, FactSource, TopLevelCondition } from '../services/ports/index.ts';
+import { median } from './benchMath.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -289,11 +290,6 @@ async function timedRun(side: Side, leads: readonly FactSource[], conditions: re
   return { evaluations, ms: now - start, perSecond: (evaluations / (now - start)) * 1_000 };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Output

@@ -29,6 +29,7 @@ import { buildDemoWorld, demoMessages } from '../services/demo/index.ts';
 import type { IngestReport } from '../services/ingest/index.ts';
 import { openEventStore, openIngestion } from '../services/main.ts';
 import type { EventStore } from '../services/ports/index.ts';
+import { median } from './benchMath.ts';
 
 const DAYS = 180;
 const SEED = 7;
@@ -41,11 +42,6 @@ const PAGE = 5_000;
 
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Generates the demo history and ingests it, two batches in flight, as `nudge ingest` does. */
 async function buildStore(dataDir: string, leads: number): Promise<{ messages: number; events: number; seconds: number }> {

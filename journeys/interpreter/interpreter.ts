@@ -282,7 +282,8 @@ class Walk {
           break;
         }
         case 'suggest': {
-          const suggestionId = deriveId('suggestion', instance.instanceId, nodeId, String((instance.visits[nodeId] ?? 0) + 1));
+          // The proposal event's own id: unique (instance, step) and derived without another hash.
+          const suggestionId = sequencedId(instance.instanceId, instance.seq);
           const skipped = node.action === 'email' && this.#lead.facts.lead.doNotContact ? 'do_not_contact' : null;
           let recordedId: string | null = null;
           if (skipped === null) {

@@ -9,6 +9,7 @@ import type { JourneyDocument } from '../../../journeys/document/index.ts';
 import { parseJourneySource } from '../../../journeys/document/index.ts';
 import { MAX_SIMULATION_DAYS, parseWindowBound, simulateJourney, simulationWindowIssues } from '../../../journeys/simulation/index.ts';
 import { problemSchema } from '../problem.ts';
+import { acceptJourneyText } from './journeys.ts';
 
 const int = z.number().int();
 const counts = z.record(z.string(), int);
@@ -67,26 +68,7 @@ export const journeySimulationRoutes: FastifyPluginAsyncZod<{ store: EventStore;
   { store, journeys, evaluator },
 ) => {
   // A draft may come as its text, so that the line numbers of its problems match the author's file.
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_request, text, done) => {
-    done(null, text);
-  });
-
-  app.setErrorHandler((error, _request, reply) => {
-    if (!(error instanceof JourneyInvalidError)) throw error;
-    return reply
-      .status(400)
-      .type('application/problem+json')
-      .send({
-        type: 'urn:nudge:problem:validation_failed',
-        title: 'Bad request',
-        status: 400,
-        code: error.code,
-        detail: error.message,
-        requestId: String(reply.request.id),
-        errors: [...error.issues],
-        issues: [...error.journeyIssues],
-      });
-  });
+  acceptJourneyText(app);
 
   app.post(
     '/v1/journeys/:id/simulate',

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../core/index.ts';
@@ -36,12 +37,10 @@ const idParams = z.object({ id: z.string().max(64) });
 const by = z.object({ by: z.string().max(200).nullable().optional() }).nullish();
 
 /**
- * Authoring journeys: save drafts (YAML or JSON; validated, every problem reported with its path
- * and line), list, read any version, diff two versions, publish, pause, archive. Simulation and
- * statistics routes live with their features.
+ * A journey is sent as its text (YAML, or JSON), so that comments and layout survive into the
+ * version history; an invalid one answers 400 with every problem by path and line (`issues`).
  */
-export const journeyRoutes: FastifyPluginAsyncZod<{ journeys: JourneyService }> = async (app, { journeys }) => {
-  // A journey is sent as its text, so that comments and layout survive into the version history.
+export function acceptJourneyText(app: FastifyInstance): void {
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_request, text, done) => {
     done(null, text);
   });
@@ -64,6 +63,15 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ journeys: JourneyService }> 
     }
     throw error;
   });
+}
+
+/**
+ * Authoring journeys: save drafts (YAML or JSON; validated, every problem reported with its path
+ * and line), list, read any version, diff two versions, publish, pause, archive. Simulation and
+ * statistics routes live with their features.
+ */
+export const journeyRoutes: FastifyPluginAsyncZod<{ journeys: JourneyService }> = async (app, { journeys }) => {
+  acceptJourneyText(app);
 
   app.get(
     '/v1/journeys',
