@@ -17,10 +17,10 @@ import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
-import { loadConfig, resolveApiTokens, resolveWriteKeys } from './config/index.ts';
+import { loadConfig, resolveApiTokens, resolveUnsubscribeSecret, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
 import type { DigestOutcome, SuggestionQueueProjection } from './suggestions/index.ts';
-import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService } from './suggestions/index.ts';
+import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
@@ -210,6 +210,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const suggestions = new SuggestionService({ store: ingestion.store, projection: queue });
   const repService = new RepService({ store: ingestion.store });
   const mailer = openMailer(config);
+  const unsubscribeSecret = resolveUnsubscribeSecret(config.dataDir);
   const email = new EmailSender({
     store: ingestion.store,
     projection: queue,
@@ -218,11 +219,12 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
       const rep = await repService.find(repId);
       return rep ? { name: rep.name, email: rep.email, active: rep.active } : null;
     },
-    unsubscribeUrl: (leadId) => `${config.mail.unsubscribeUrl}?lead=${encodeURIComponent(leadId)}`,
+    unsubscribeUrl: (leadId) => unsubscribeLink(config.mail.unsubscribeUrl, unsubscribeSecret, leadId),
     messageIdDomain: config.mail.messageIdDomain,
   });
   const digest = openDailyDigest(config, { store: ingestion.store, projection: queue, mailer, reps: repService });
   const app = await buildApp({
+    unsubscribe: new UnsubscribeService({ store: ingestion.store, secret: unsubscribeSecret }),
     suggestions: {
       suggestions,
       projection: queue,

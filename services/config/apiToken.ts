@@ -30,6 +30,14 @@ export function resolveWriteKeys(configured: readonly string[] | undefined, data
   return resolveSecrets(configured, join(dataDir, 'write-key'), 'wk_', 18);
 }
 
+/**
+ * The key that signs each lead's unsubscribe link: kept in `<data dir>/unsubscribe-secret`
+ * (generated on first start). Every process serving the links must share it.
+ */
+export function resolveUnsubscribeSecret(dataDir: string): string {
+  return resolveSecrets(undefined, join(dataDir, 'unsubscribe-secret'), 'us_', 32).tokens[0]!;
+}
+
 function resolveSecrets(configured: readonly string[] | undefined, file: string, prefix: string, bytes: number): ApiTokens {
   if (configured !== undefined && configured.length > 0) return { tokens: configured, file: undefined, generated: false };
   try {

@@ -11,6 +11,7 @@ import {
 import { newId } from '../core/index.ts';
 import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { IngestService } from '../ingest/index.ts';
+import type { UnsubscribeService } from '../suggestions/index.ts';
 import type { LeadOwnership, RepService } from '../leads/index.ts';
 import type { EventStore, LeadIndexReader, Quarantine, RuleEvaluator } from '../ports/index.ts';
 import { registerApiTokenCheck } from './auth.ts';
@@ -22,6 +23,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import type { SuggestionRouteDeps } from './routes/suggestions.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { journeySimulationRoutes } from './routes/journeySimulationRoutes.ts';
 import type { JourneyStatsReader } from './routes/journeyStatsRoutes.ts';
 import { journeyStatsRoutes } from './routes/journeyStatsRoutes.ts';
@@ -46,6 +48,8 @@ export interface AppDeps {
   };
   /** The SDR queue and the suggestion lifecycle behind /v1/reps/:id/queue and /v1/suggestions. */
   readonly suggestions?: SuggestionRouteDeps;
+  /** The public page behind emails' List-Unsubscribe links. */
+  readonly unsubscribe?: UnsubscribeService;
   /** Journey authoring behind /v1/journeys. */
   readonly journeys?: JourneyService;
   /** Back-testing behind /v1/journeys/:id/simulate (with `journeys`): the evaluator of conditions. */
@@ -118,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });
   if (deps.reps) await app.register(repRoutes, { reps: deps.reps.service, ownership: deps.reps.ownership });
   if (deps.suggestions) await app.register(suggestionRoutes, deps.suggestions);
+  if (deps.unsubscribe) await app.register(unsubscribeRoutes, { unsubscribe: deps.unsubscribe });
   if (deps.journeys && deps.simulation) {
     await app.register(journeySimulationRoutes, { store: deps.eventStore, journeys: deps.journeys, evaluator: deps.simulation.evaluator });
   }

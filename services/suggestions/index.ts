@@ -12,3 +12,4 @@ export type { EmailSenderOptions, SendOutcome } from './emailSending.ts';
 export { EmailSender } from './emailSending.ts';
 export type { DailyDigestOptions, DigestOutcome, DigestRep } from './dailyDigest.ts';
 export { composeDigest, DailyDigest, localDay } from './dailyDigest.ts';
+export { UnsubscribeService, unsubscribeLink, unsubscribeToken } from './unsubscribe.ts';
