@@ -169,6 +169,7 @@ export function openDailyDigest(
     baseUrl: new URL(config.mail.unsubscribeUrl).origin,
     fromAddress: `nudge@${config.mail.messageIdDomain}`,
     messageIdDomain: config.mail.messageIdDomain,
+    hour: config.suggestions.digestHour,
   });
 }
 
@@ -272,6 +273,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
         store: ingestion.store,
         checkpoints,
         evaluator: createCompiledEvaluator(),
+        mergeWindowMs: config.suggestions.mergeWindowMs,
         onError: (error, context) => logger.error({ err: error }, `journey runner: ${context}`),
       })
         .run(stopFollowing.signal)

@@ -17,6 +17,8 @@ export interface JourneyRunnerOptions {
   /** Checkpoint name (several runners over different stores in one process). */
   readonly name?: string;
   readonly onError?: (error: unknown, context: string) => void;
+  /** Passed to the engine: same action, same lead, two journeys within this window → one suggestion. */
+  readonly mergeWindowMs?: number;
 }
 
 export interface JourneyRunnerStatus {
@@ -66,6 +68,7 @@ export class JourneyRunner {
     this.engine = new JourneyEngine({
       evaluator: options.evaluator,
       readsOwnOutput: true,
+      ...(options.mergeWindowMs === undefined ? {} : { mergeWindowMs: options.mergeWindowMs }),
       onDecisionError: (error, { leadId, journeyId }) => options.onError?.(error, `deciding ${journeyId} for lead ${leadId}`),
     });
   }

@@ -62,6 +62,10 @@ export const environmentSchema = z.object({
     .describe('load: on first start (no journey saved yet) save and publish the shipped journeys; skip: start with none'),
   NUDGE_JOURNEY_RUNNER: z.enum(['on', 'off']).default('on').describe('on: nudge serve runs the published journeys; off: the API only'),
   NUDGE_ROUTING: z.enum(['on', 'off']).default('on').describe('on: nudge serve gives each new lead an owner by the routing rules; off: owners come from people and tracking calls only'),
+  NUDGE_DIGEST_HOUR: wholeNumber(0, 23, 'must be an hour from 0 to 23').default(8).describe("Local hour (in each rep's time zone) from which the morning digest goes out, until noon"),
+  NUDGE_SUGGESTION_MERGE_HOURS: wholeNumber(0)
+    .default(24)
+    .describe('The same action for the same lead from two journeys within this many hours becomes one suggestion (0: never merge)'),
   NUDGE_ROUTING_RULES: z.string().min(1).optional().describe('YAML file of routing rules replacing the shipped ones (docs/reps-and-routing.md)'),
   SMTP_URL: z
     .string()
@@ -106,6 +110,7 @@ export interface Config {
   };
   /** The lead router (checkpoint in `journeys.checkpointsPath`); `rulesFile` undefined: the shipped rules. */
   readonly routing: { readonly enabled: boolean; readonly rulesFile: string | undefined };
+  readonly suggestions: { readonly digestHour: number; readonly mergeWindowMs: number };
   readonly mail: {
     /** Set: send through this SMTP server; undefined: write .eml files into `outboxDir`. */
     readonly smtpUrl: string | undefined;
@@ -162,6 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       checkpointsPath: resolve(dataDir, 'checkpoints.db'),
     },
     routing: { enabled: e.NUDGE_ROUTING === 'on', rulesFile: e.NUDGE_ROUTING_RULES === undefined ? undefined : resolve(e.NUDGE_ROUTING_RULES) },
+    suggestions: { digestHour: e.NUDGE_DIGEST_HOUR, mergeWindowMs: e.NUDGE_SUGGESTION_MERGE_HOURS * 3_600_000 },
     mail: {
       smtpUrl: e.SMTP_URL,
       outboxDir: resolve(dataDir, 'outbox'),

@@ -43,6 +43,7 @@ describe('configuration defaults', () => {
       },
       journeys: { loadLibrary: true, runner: true, checkpointsPath: join(config.dataDir, 'checkpoints.db') },
       routing: { enabled: true, rulesFile: undefined },
+      suggestions: { digestHour: 8, mergeWindowMs: 86_400_000 },
       mail: {
         smtpUrl: undefined,
         outboxDir: join(config.dataDir, 'outbox'),
@@ -116,6 +117,8 @@ describe('configuration overrides', () => {
       NUDGE_JOURNEY_RUNNER: 'off',
       NUDGE_ROUTING: 'off',
       NUDGE_ROUTING_RULES: '/etc/nudge/routing.yaml',
+      NUDGE_DIGEST_HOUR: '7',
+      NUDGE_SUGGESTION_MERGE_HOURS: '0',
       SMTP_URL: 'smtp://nudge:secret@mail.example.com:587?requireTLS=true',
       NUDGE_MAIL_FROM_DOMAIN: 'Mail.Example.com',
       NUDGE_UNSUBSCRIBE_URL: 'https://nudge.example.com/unsubscribe',
@@ -137,6 +140,7 @@ describe('configuration overrides', () => {
       },
       journeys: { loadLibrary: false, runner: false, checkpointsPath: '/srv/nudge/checkpoints.db' },
       routing: { enabled: false, rulesFile: '/etc/nudge/routing.yaml' },
+      suggestions: { digestHour: 7, mergeWindowMs: 0 },
       mail: {
         smtpUrl: 'smtp://nudge:secret@mail.example.com:587?requireTLS=true',
         outboxDir: '/srv/nudge/outbox',
