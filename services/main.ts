@@ -19,7 +19,7 @@ import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveUnsubscribeSecret, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
-import type { DigestOutcome, SuggestionQueueProjection } from './suggestions/index.ts';
+import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
@@ -191,6 +191,23 @@ export async function sendDigestNow(config: Config, repId: string, force: boolea
   }
 }
 
+/** `nudge queue --rep`: a rep's queue as of now, built from the store (no server needed). */
+export async function readQueueNow(config: Config, repId: string, options: { action?: string; due?: 'today' | 'overdue' }): Promise<QueueView> {
+  const store = openEventStore(config, { readOnly: true });
+  const projection = createSuggestionQueueProjection({ store });
+  const stop = new AbortController();
+  const following = projection.run(stop.signal).catch(() => undefined);
+  try {
+    await projection.settled(60_000);
+    const rep = await new RepService({ store }).find(repId);
+    return projection.queue.queue(repId, { now: new Date(), capacity: rep?.dailyCapacity ?? null, timeZone: rep?.timeZone ?? 'UTC', ...options });
+  } finally {
+    stop.abort();
+    await following;
+    await store.close();
+  }
+}
+
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
 export async function serve(config: Config, overrides: { host?: string; port?: number } = {}): Promise<void> {
   const logger = createLogger(config);
@@ -346,6 +363,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     serve,
     ruleEvaluator: () => createCompiledEvaluator(),
     sendDigest: (config, repId, force) => sendDigestNow(config, repId, force),
+    readQueue: (config, repId, options) => readQueueNow(config, repId, options),
     openReps: (config) => {
       const store = openEventStore(config);
       const reps = new RepService({ store });

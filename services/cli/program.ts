@@ -3,6 +3,8 @@ import type { Config } from '../config/index.ts';
 import { describeEnvironment } from '../config/index.ts';
 import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { EventStore, RuleEvaluator } from '../ports/index.ts';
+import type { QueueView } from '../suggestions/index.ts';
+import { formatQueue } from './queueFormat.ts';
 import { registerDemoCommand } from './demoCommand.ts';
 import { formatEvent } from './eventFormat.ts';
 import type { CliIngestion } from './ingestCommand.ts';
@@ -24,6 +26,8 @@ export interface CliRuntime {
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
   serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  /** A rep's queue as of now (`nudge queue --rep`). */
+  readQueue(config: Config, repId: string, options: { action?: string; due?: 'today' | 'overdue' }): Promise<QueueView>;
   /** Sends a rep's morning digest now (`nudge digest send --rep`). */
   sendDigest(config: Config, repId: string, force: boolean): Promise<{ status: 'sent' | 'already_sent'; repId: string; day: string; items: number }>;
   /** The condition evaluator journeys run with (for `nudge journeys simulate`). */
@@ -48,6 +52,7 @@ export interface CliRuntime {
  *   nudge reps add|list|show|update|deactivate|reactivate
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
  *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
+ *   nudge queue --rep <id> [--action A] [--due today|overdue] [--json]
  *   nudge digest send --rep <id> [--force]
  */
 export function buildProgram(runtime: CliRuntime): Command {
@@ -165,6 +170,18 @@ export function buildProgram(runtime: CliRuntime): Command {
   };
   registerJourneySimulateCommand(journeys, { openStore: openReadOnlyStore, evaluator: () => runtime.ruleEvaluator(), stdout: runtime.stdout, stderr: runtime.stderr });
   registerJourneyStatsCommand(journeys, { openStore: openReadOnlyStore, stdout: runtime.stdout });
+
+  program
+    .command('queue')
+    .description("A rep's queue: what to do today, in order, and why (unassigned: leads without an owner)")
+    .requiredOption('--rep <id>', 'the rep, or unassigned')
+    .addOption(new Option('--action <action>', 'only this action').choices(['call', 'email', 'chat', 'linkedin', 'meeting', 'task']))
+    .addOption(new Option('--due <when>', 'only those due today, or overdue').choices(['today', 'overdue']))
+    .option('--json', 'the queue as JSON', false)
+    .action(async (options: { rep: string; action?: string; due?: 'today' | 'overdue'; json: boolean }) => {
+      const view = await runtime.readQueue(runtime.loadConfig(), options.rep, { ...(options.action ? { action: options.action } : {}), ...(options.due ? { due: options.due } : {}) });
+      runtime.stdout.write(options.json ? `${JSON.stringify(view, null, 2)}\n` : formatQueue(view));
+    });
 
   program
     .command('digest')

@@ -12,7 +12,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('nudge digest send', () => {
+describe('nudge queue and nudge digest send', () => {
   it("writes the rep's digest with today's suggestion to the outbox, once a day unless forced", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-e2e-digest-'));
     dirs.push(dir);
@@ -47,6 +47,12 @@ describe('nudge digest send', () => {
       }),
     ]);
     await store.close();
+
+    const queue = runNudge(['queue', '--rep', 'rep-ana'], env);
+    expect(queue.stderr).toBe('');
+    expect(queue.stdout).toContain('rep-ana: 1 for today, 0 later');
+    expect(queue.stdout).toContain('1. [high] call: Call Mei about Pricing in 2027 — Mei Tan, Acme');
+    expect(queue.stdout).toContain('why: Webinar Attended on');
 
     const sent = runNudge(['digest', 'send', '--rep', 'rep-ana'], env);
     expect(sent.stderr).toBe('');
