@@ -313,7 +313,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
       await email.retryDue().catch((error: unknown) => logger.error({ err: error }, 'retrying email sends failed'));
       await digest
         .sendDue()
-        .then((sent) => sent.length > 0 && logger.info({ digests: sent }, `sent ${sent.length} morning digest(s)`))
+        .then((outcomes) => outcomes.length > 0 && logger.info({ digests: outcomes }, `morning digests: ${outcomes.filter((o) => o.status === 'sent').length} sent, ${outcomes.filter((o) => o.status === 'failed').length} failed`))
         .catch((error: unknown) => logger.error({ err: error }, 'sending the morning digests failed'));
       await delay(60_000, undefined, { signal: stopFollowing.signal }).catch(() => undefined);
     }

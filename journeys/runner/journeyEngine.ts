@@ -204,9 +204,11 @@ export class JourneyEngine {
   }
 
   #record(leadId: string, lead: LeadRun, journeyId: string, decision: Decision, now: number): LeadOutput | null {
+    const before = lead.journeys.get(journeyId)?.active?.wait;
     lead.journeys.set(journeyId, decision.state);
     const wait = decision.state.active?.wait;
-    if (wait) this.#timers.push({ dueAt: wait.dueAt, leadId, journeyId });
+    // Only a new wait needs a timer: the heap grows with waits, not with events.
+    if (wait && wait !== before) this.#timers.push({ dueAt: wait.dueAt, leadId, journeyId });
     if (decision.events.length === 0) return null;
     for (const event of decision.events) {
       if (event.type === 'SuggestionProposed') {
@@ -231,6 +233,7 @@ export class JourneyEngine {
   async #definition(event: RecordedEvent, decide: boolean): Promise<LeadOutput[]> {
     if (!isJourneyDefinitionEvent(event)) return [];
     this.catalog.apply(event);
+    if (event.type === 'JourneyPublished') this.#rearm(event.data.journeyId);
     if (event.type !== 'JourneyArchived' || !decide) return [];
     const entry = this.catalog.get(event.data.journeyId);
     if (!entry) return [];
@@ -243,6 +246,14 @@ export class JourneyEngine {
       if (output) outputs.push(output);
     }
     return outputs;
+  }
+
+  /** A journey published again (resumed): the waits it held while paused get their timers back. */
+  #rearm(journeyId: string): void {
+    for (const [leadId, lead] of this.#leads) {
+      const wait = lead.journeys.get(journeyId)?.active?.wait;
+      if (wait) this.#timers.push({ dueAt: wait.dueAt, leadId, journeyId });
+    }
   }
 
   #observeWalk(lead: LeadRun, event: RecordedEvent<JourneyWalkEvent | SuggestionProposed>): void {

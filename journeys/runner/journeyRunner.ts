@@ -102,7 +102,11 @@ export class JourneyRunner {
           for (const event of batch.events) {
             if (event.stream.startsWith('lead-')) this.#seenRevision(event.stream, event.revision);
             const decide = event.position > decidedUpTo;
-            if (decide) await this.#fireTimers(Date.parse(event.metadata.occurredAt));
+            // Waits due before this event fire first, also while rebuilding (their events are in
+            // the store already: the append is a no-op), so a rebuilt state took the same steps.
+            // An event's time is what a client said: never past the wall clock, or one event dated
+            // next year would fire every lead's waits at once.
+            await this.#fireTimers(Math.min(Date.parse(event.metadata.occurredAt), this.#clock.now().getTime()));
             const outputs = await this.engine.handle(event, { decide });
             await this.#append(outputs);
           }

@@ -29,7 +29,7 @@ export interface CliRuntime {
   /** A rep's queue as of now (`nudge queue --rep`). */
   readQueue(config: Config, repId: string, options: { action?: string; due?: 'today' | 'overdue' }): Promise<QueueView>;
   /** Sends a rep's morning digest now (`nudge digest send --rep`). */
-  sendDigest(config: Config, repId: string, force: boolean): Promise<{ status: 'sent' | 'already_sent'; repId: string; day: string; items: number }>;
+  sendDigest(config: Config, repId: string, force: boolean): Promise<{ status: 'sent' | 'already_sent'; repId: string; day: string; items: number } | { status: 'failed'; repId: string; day: string; error: string }>;
   /** The condition evaluator journeys run with (for `nudge journeys simulate`). */
   ruleEvaluator(): RuleEvaluator;
   /** The journey service on the configured event store (for `nudge journeys push|list|…`). */
@@ -192,6 +192,11 @@ export function buildProgram(runtime: CliRuntime): Command {
     .option('--force', 'send even if today’s digest went already', false)
     .action(async (options: { rep: string; force: boolean }) => {
       const outcome = await runtime.sendDigest(runtime.loadConfig(), options.rep, options.force);
+      if (outcome.status === 'failed') {
+        runtime.stderr.write(`nudge: ${outcome.repId}'s digest for ${outcome.day} could not be sent: ${outcome.error}\n`);
+        process.exitCode = 1;
+        return;
+      }
       runtime.stdout.write(
         outcome.status === 'sent'
           ? `Sent ${outcome.repId}'s digest for ${outcome.day}: ${outcome.items} suggestion${outcome.items === 1 ? '' : 's'} for today\n`

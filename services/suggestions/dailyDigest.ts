@@ -28,7 +28,9 @@ export interface DailyDigestOptions {
   readonly clock?: Clock;
 }
 
-export type DigestOutcome = { readonly status: 'sent' | 'already_sent'; readonly repId: string; readonly day: string; readonly items: number };
+export type DigestOutcome =
+  | { readonly status: 'sent' | 'already_sent'; readonly repId: string; readonly day: string; readonly items: number }
+  | { readonly status: 'failed'; readonly repId: string; readonly day: string; readonly error: string };
 
 /**
  * Each morning, in the rep's time zone, an email to the rep with today's queue: what to do, in
@@ -61,10 +63,14 @@ export class DailyDigest {
     await this.#options.projection.settled();
     const view = this.#options.projection.queue.queue(repId, { now, capacity: rep.dailyCapacity, timeZone: rep.timeZone });
     if (already && !options.force) return { status: 'already_sent', repId, day, items: view.today.length };
-    const message = composeDigest(rep, view, day, this.#options);
+    // A forced resend is a new message (a new key): the outbox would otherwise return the first one.
+    const message = composeDigest(rep, view, day, this.#options, already ? String(now.getTime()) : '');
     const sent = await this.#options.mailer.send(message);
     await this.#options.store.append(stream, [
-      newEvent({ type: 'DigestSent', data: { repId, day, items: view.today.length, messageId: sent.messageId, transport: sent.transport } }, { id: eventId, clock: this.#clock }),
+      newEvent(
+        { type: 'DigestSent', data: { repId, day, items: view.today.length, messageId: sent.messageId, transport: sent.transport } },
+        { id: already ? deriveId('digest-resent', repId, day, String(now.getTime())) : eventId, clock: this.#clock },
+      ),
     ]);
     return { status: 'sent', repId, day, items: view.today.length };
   }
@@ -80,14 +86,28 @@ export class DailyDigest {
     for (const rep of await this.#options.reps.list()) {
       const local = localHour(now, rep.timeZone);
       if (!rep.active || local < hour || local >= Math.max(12, hour + 1)) continue;
-      outcomes.push(await this.send(rep.id));
+      // One rep's bad address must not keep the others' digests from going out.
+      outcomes.push(
+        await this.send(rep.id).catch((error: unknown) => ({
+          status: 'failed' as const,
+          repId: rep.id,
+          day: localDay(now, rep.timeZone),
+          error: error instanceof Error ? error.message : String(error),
+        })),
+      );
     }
-    return outcomes.filter((outcome) => outcome.status === 'sent');
+    return outcomes.filter((outcome) => outcome.status !== 'already_sent');
   }
 }
 
 /** The digest email: today's suggestions in queue order, each with its reason and a link. */
-export function composeDigest(rep: DigestRep, view: QueueView, day: string, options: Pick<DailyDigestOptions, 'baseUrl' | 'fromAddress' | 'messageIdDomain'>): OutgoingEmail {
+export function composeDigest(
+  rep: DigestRep,
+  view: QueueView,
+  day: string,
+  options: Pick<DailyDigestOptions, 'baseUrl' | 'fromAddress' | 'messageIdDomain'>,
+  resend = '',
+): OutgoingEmail {
   const base = options.baseUrl.replace(/\/+$/, '');
   const link = (item: QueueItem) => `${base}/v1/suggestions/${item.suggestionId}`;
   const queueLink = `${base}/v1/reps/${encodeURIComponent(rep.id)}/queue`;
@@ -118,7 +138,7 @@ export function composeDigest(rep: DigestRep, view: QueueView, day: string, opti
     '</ol>',
     ...(view.later.length > 0 ? [`<p>${view.later.length} more wait in <a href="${escapeHtml(queueLink)}">your queue</a>.</p>`] : []),
   ].join('\n');
-  const key = deriveId('digest', rep.id, day);
+  const key = deriveId('digest', rep.id, day, resend);
   return {
     idempotencyKey: key,
     messageId: `<digest-${key}@${options.messageIdDomain.toLowerCase()}>`,

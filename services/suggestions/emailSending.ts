@@ -1,5 +1,5 @@
 import type { Clock, RecordedEvent } from '../core/index.ts';
-import { ConflictError, deriveId, MailDeliveryError, newEvent, NotFoundError, systemClock } from '../core/index.ts';
+import { ConcurrencyError, ConflictError, deriveId, MailDeliveryError, newEvent, NotFoundError, systemClock } from '../core/index.ts';
 import type { EmailEvent, EmailSendRequested, LeadEvent } from '../events/index.ts';
 import { streams } from '../events/index.ts';
 import type { EventStore, Mailer } from '../ports/index.ts';
@@ -100,7 +100,16 @@ export class EmailSender {
     };
     const message = this.#compose(requested); // validates: a bad edit is a 400 before anything is recorded
     const recorded = { ...requested, messageId: message.messageId };
-    const appended = await store.append(stream, [newEvent({ type: 'EmailSendRequested', data: recorded }, { id: deriveId('email-send-requested', suggestionId), clock: this.#clock })]);
+    let appended;
+    try {
+      // With the revision read: an unsubscribe or a dismissal that landed meanwhile is not missed.
+      appended = await store.append(stream, [newEvent({ type: 'EmailSendRequested', data: recorded }, { id: deriveId('email-send-requested', suggestionId), clock: this.#clock })], {
+        expectedRevision: history.at(-1)?.revision ?? 'noStream',
+      });
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return this.send(suggestionId, edits);
+      throw error;
+    }
     // Another request recorded it first: that one sends.
     if (appended.appended.length === 0) return { status: 'in_progress', suggestionId, messageId: message.messageId };
     return this.#attempt(item.leadId, recorded, 1);
@@ -120,6 +129,17 @@ export class EmailSender {
       const due = failure === null ? email.attempts === 0 && Date.parse(requestedAt(history, item.suggestionId)) + ORPHANED_AFTER_MS <= now : failure.nextAttemptAt !== null && Date.parse(failure.nextAttemptAt) <= now;
       if (!due) continue;
       tried++;
+      // The lead may have unsubscribed, or the rep dismissed the suggestion, since the last try.
+      const stop = whyNotNow(history, item.suggestionId);
+      if (stop !== null) {
+        await store.append(streams.lead(item.leadId), [
+          newEvent(
+            { type: 'EmailSendFailed', data: { suggestionId: item.suggestionId, attempt: email.attempts + 1, error: `not sent: ${stop}`, retryable: false, nextAttemptAt: null } },
+            { id: deriveId('email-send-failed', item.suggestionId, String(email.attempts + 1)), clock: this.#clock },
+          ),
+        ]);
+        continue;
+      }
       await this.#attempt(item.leadId, email.requested, email.attempts + 1);
     }
     return tried;
@@ -195,6 +215,16 @@ function emailState(history: readonly RecordedEvent[], suggestionId: string): Em
     }
   }
   return state;
+}
+
+/** Why a requested send must not go out any more (null: it may). */
+function whyNotNow(history: readonly RecordedEvent[], suggestionId: string): string | null {
+  let suggestions = suggestionLifecycle.initialState();
+  for (const event of history) suggestions = suggestionLifecycle.evolve(suggestions, event as never);
+  const status = suggestions.get(suggestionId)?.status;
+  if (status === 'dismissed' || status === 'expired') return `the suggestion was ${status}`;
+  if (!isContactable(leadContact(history).traits)) return 'the lead unsubscribed or is marked do-not-contact';
+  return null;
 }
 
 function requestedAt(history: readonly RecordedEvent[], suggestionId: string): string {

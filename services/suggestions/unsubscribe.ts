@@ -22,6 +22,16 @@ export function unsubscribeLink(baseUrl: string, secret: string, leadId: string)
   return url.toString();
 }
 
+function currentlyUnsubscribed(history: readonly { type: string; data: unknown }[]): boolean {
+  let unsubscribed = false;
+  for (const event of history) {
+    if (event.type !== 'TraitsUpdated') continue;
+    const traits = (event.data as { traits: Record<string, unknown> }).traits;
+    if ('unsubscribed' in traits) unsubscribed = traits.unsubscribed === true;
+  }
+  return unsubscribed;
+}
+
 export class UnsubscribeService {
   readonly #store: EventStore;
   readonly #secret: string;
@@ -43,9 +53,18 @@ export class UnsubscribeService {
   /** Records the unsubscribe (once: the event id is derived from the lead). Unknown lead or bad token → NotFoundError, saying nothing more. */
   async unsubscribe(leadId: string, token: string): Promise<void> {
     const stream = streams.lead(leadId);
-    if (!this.verify(leadId, token) || (await this.#store.streamRevision(stream)) === null) throw new NotFoundError('this unsubscribe link is not valid');
+    if (!this.verify(leadId, token)) throw new NotFoundError('this unsubscribe link is not valid');
+    const history = await this.#store.readStream(stream);
+    if (history.length === 0) throw new NotFoundError('this unsubscribe link is not valid');
+    // Already unsubscribed: nothing to record. A lead who opted back in (a form set the trait to
+    // false) and clicks again is unsubscribed again: the id includes the revision it was decided on.
+    if (currentlyUnsubscribed(history)) return;
+    const revision = history.at(-1)!.revision;
     await this.#store.append(stream, [
-      newEvent({ type: 'TraitsUpdated', data: { messageId: `unsubscribe:${leadId}`, traits: { unsubscribed: true } } }, { id: deriveId('unsubscribe', leadId), clock: this.#clock }),
+      newEvent(
+        { type: 'TraitsUpdated', data: { messageId: `unsubscribe:${leadId}:${revision}`, traits: { unsubscribed: true } } },
+        { id: deriveId('unsubscribe', leadId, String(revision)), clock: this.#clock },
+      ),
     ]);
   }
 }

@@ -64,6 +64,8 @@ describe('nudge queue and nudge digest send', () => {
     expect(eml).toContain('Call Mei about Pricing in 2027');
 
     expect(runNudge(['digest', 'send', '--rep', 'rep-ana'], env).stdout).toContain('went already');
+    expect(runNudge(['digest', 'send', '--rep', 'rep-ana', '--force'], env).stdout).toContain('Sent rep-ana');
+    expect(readdirSync(join(dataDir, 'outbox')).filter((name) => name.endsWith('.eml'))).toHaveLength(2);
     expect(runNudge(['digest', 'send', '--rep', 'nobody'], env).status).toBe(1);
   });
 });

@@ -56,4 +56,11 @@ describe('unsubscribe links', () => {
     expect((await app.inject({ method: 'POST', url: other })).statusCode).toBe(404);
     expect(await traits()).toHaveLength(1);
   });
+
+  it('unsubscribes again a lead who opted back in', async () => {
+    await app.inject({ method: 'POST', url: link });
+    await store.append('lead-mei', [newEvent({ type: 'TraitsUpdated', data: { messageId: 'optin', traits: { unsubscribed: false } } })]);
+    await app.inject({ method: 'POST', url: link });
+    expect((await traits()).map((values) => values.unsubscribed)).toEqual([undefined, true, false, true]);
+  });
 });

@@ -152,4 +152,17 @@ describe('sending an approved email suggestion', () => {
     expect(await types('fa')).toEqual(expect.arrayContaining(['EmailSendFailed', 'EmailSent']));
     expect(await sender.send(id, { by: 'rep-ana' })).toMatchObject({ status: 'already_sent' });
   });
+
+  it('does not retry a send once the lead has unsubscribed or the suggestion was dismissed', async () => {
+    const id = await givenLead('gu', { firstName: 'Gu' });
+    server.refuse(421, 'rcpt');
+    expect(await sender.send(id, { by: 'rep-ana' })).toMatchObject({ status: 'retrying' });
+    await store.append('lead-gu', [newEvent({ type: 'TraitsUpdated', data: { messageId: 'u', traits: { unsubscribed: true } } })]);
+
+    clock.set('2026-03-02T12:05:00Z');
+    await sender.retryDue();
+
+    expect(server.received).toHaveLength(0);
+    expect(await sender.send(id, { by: 'rep-ana' })).toMatchObject({ status: 'failed', error: expect.stringContaining('unsubscribed') as unknown });
+  });
 });

@@ -228,6 +228,20 @@ describe('journey interpreter: versions, pause, archive', () => {
     expect(fired[0]).toMatchObject({ type: 'JourneyTimerElapsed', data: { dueAt: '2026-03-04T10:00:00.000Z' } });
   });
 
+  it('fires the waits a pause held once the journey is published again, with no event needed', async () => {
+    const s = new JourneyScenario();
+    await s.publish(webinarFollowUp());
+    await s.on('lead-1', traits({ country: 'US' }, '2026-03-01T09:00:00Z'));
+    await s.on('lead-1', attended('2026-03-02T10:00:00Z'));
+    await s.pause('webinar-follow-up', '2026-03-03T00:00:00Z');
+    expect(await s.timersUntil('2026-03-06T00:00:00Z')).toEqual([]);
+
+    await s.republish('webinar-follow-up', 1, '2026-03-07T00:00:00Z');
+    const fired = await s.timersUntil('2026-03-07T00:00:01Z');
+
+    expect(fired.map((event) => event.type)).toEqual(['JourneyTimerElapsed', 'SuggestionProposed', 'JourneyStepTaken', 'JourneyExited']);
+  });
+
   it('exits every active instance when the journey is archived', async () => {
     const s = new JourneyScenario();
     await s.publish(webinarFollowUp());

@@ -143,4 +143,17 @@ describe('journey runner on the SQLite event store', () => {
     const exited = await ofType('lead-1', 'JourneyExited');
     expect(exited.map((event) => (event.data as { reason: string }).reason)).toEqual(['completed']);
   });
+
+  it('does not let an event dated in the future fire other leads’ waits early', async () => {
+    await publish(webinarFollowUp());
+    await given('lead-1', traits({ country: 'US' }, '2026-03-01T09:00:00Z'));
+    const { runner } = start();
+    await given('lead-1', touch('Webinar Attended', '2026-03-02T10:00:00Z'));
+    await runner.settled();
+
+    await given('lead-2', touch('Page Viewed', '2027-01-01T00:00:00Z', { channel: 'direct' }));
+    await runner.settled();
+
+    expect(await ofType('lead-1', 'JourneyTimerElapsed')).toHaveLength(0);
+  });
 });
