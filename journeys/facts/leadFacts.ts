@@ -57,7 +57,7 @@ export interface ScoreFact {
 }
 
 export class LeadFacts {
-  readonly lead: LeadFactValue;
+  lead: LeadFactValue;
   score: ScoreFact | undefined = undefined;
   readonly touches: TouchFact[] = [];
   /** Newest time of each event name seen (touches and system events): `daysSince`. */
@@ -169,6 +169,27 @@ export class LeadFacts {
       this.#seen(touch.name, touch.at);
     }
     for (const [name, at] of lastAt) this.#seen(name, at);
+  }
+
+  /**
+   * Another lead turned out to be this one: its touches count here, its suggestions are this
+   * lead's, and what this lead does not know yet (owner, email, account, traits) it takes from
+   * the other. Do-not-contact on either side holds for both.
+   */
+  absorbLead(other: LeadFacts): void {
+    this.absorb(other.touches, other.lastAt);
+    for (const [id, suggestion] of other.suggestions) if (!this.suggestions.has(id)) this.suggestions.set(id, suggestion);
+    const lead = this.lead;
+    lead.ownerId ??= other.lead.ownerId;
+    lead.email ??= other.lead.email;
+    lead.userId ??= other.lead.userId;
+    lead.phone ??= other.lead.phone;
+    lead.accountId ??= other.lead.accountId;
+    lead.stage ??= other.lead.stage;
+    lead.traits = { ...other.lead.traits, ...lead.traits };
+    lead.doNotContact = lead.doNotContact || other.lead.doNotContact;
+    for (const tag of other.lead.tags) if (!lead.tags.includes(tag)) lead.tags.push(tag);
+    this.score ??= other.score;
   }
 
   #seen(name: string, at: number): void {

@@ -281,7 +281,8 @@ export class JourneyEngine {
         const mergedId = (event.data as LeadsMerged['data']).mergedLeadId;
         const merged = this.#leads.get(mergedId);
         if (merged) {
-          lead.facts.absorb(merged.facts.touches, merged.facts.lastAt);
+          lead.facts.absorbLead(merged.facts);
+          // Its walks end with it: later events come to this lead, which walks on its own.
           this.#leads.delete(mergedId);
         }
         return;

@@ -242,7 +242,7 @@ function leadContact(history: readonly RecordedEvent[]): { email: string | null;
         if (value === null) delete lead.traits[key];
         else lead.traits[key] = value;
       }
-    } else if (typed.type === 'LeadIdentified') {
+    } else if (typed.type === 'LeadIdentified' || typed.type === 'LeadsMerged') {
       for (const identity of typed.data.identities) if (identity.kind === 'email') lead.email ??= identity.value;
     } else if (typed.type === 'OwnerAssigned') {
       lead.ownerId = typed.data.ownerId;

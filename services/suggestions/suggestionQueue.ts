@@ -170,6 +170,23 @@ export class SuggestionQueue {
       case 'LifecycleStageChanged':
         lead.stage = typed.data.to;
         return;
+      case 'LeadsMerged': {
+        // The merged lead's suggestions are this lead's now, filed under this lead's owner.
+        const merged = this.#leads.get(typed.data.mergedLeadId);
+        if (!merged) return;
+        lead.ownerId ??= merged.ownerId;
+        lead.email ??= merged.email;
+        lead.name ??= merged.name;
+        lead.company ??= merged.company;
+        for (const id of this.#byLead.get(merged.id) ?? []) {
+          this.#byOwner.get(merged.ownerId ?? UNASSIGNED)?.delete(id);
+          add(this.#byOwner, lead.ownerId ?? UNASSIGNED, id);
+          add(this.#byLead, leadId, id);
+          this.#update(id, { leadId, lead });
+        }
+        this.#byLead.delete(merged.id);
+        return;
+      }
       case 'LeadScoreChanged':
         lead.score = typed.data.total;
         return;

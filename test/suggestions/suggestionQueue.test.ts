@@ -153,4 +153,14 @@ describe('the SDR queue', () => {
     expect(queue.queue(UNASSIGNED, { now }).today).toHaveLength(1);
     expect(item?.alsoBecause).toEqual([expect.objectContaining({ journeyId: 'new-inbound-lead', reason: 'Demo Requested on 2 Mar 2026' })]);
   });
+
+  it('moves a merged lead’s suggestions to the surviving lead and its owner', () => {
+    const queue = new SuggestionQueue();
+    queue.apply(event('lead-a', 'OwnerAssigned', { ownerId: 'rep-ana', previousOwnerId: null, reason: 'test' }));
+    queue.apply(event('lead-b', 'OwnerAssigned', { ownerId: 'rep-bo', previousOwnerId: null, reason: 'test' }));
+    queue.apply(proposed('b', 1));
+    queue.apply(event('lead-a', 'LeadsMerged', { messageId: 'm', mergedLeadId: 'b', identities: [] }));
+    expect(queue.queue('rep-bo', { now }).counts.open).toBe(0);
+    expect(queue.queue('rep-ana', { now }).today.map((item) => item.leadId)).toEqual(['a']);
+  });
 });

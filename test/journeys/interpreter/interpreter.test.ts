@@ -409,4 +409,16 @@ describe('journey interpreter: facts, consent and determinism', () => {
     const out = await s.on(lead, touch('Webinar Attended', '2026-03-03T10:00:01Z'));
     expect(out.filter((event) => event.type === 'SuggestionProposed').map((event) => event.data.title)).toEqual(['b-second']);
   });
+
+  it('takes over what a merged lead knew: owner, email, do-not-contact, touches', async () => {
+    const s = new JourneyScenario();
+    await s.on('lead-2', owner('rep-bo', '2026-03-01T09:00:00Z'));
+    await s.on('lead-2', traits({ unsubscribed: true, country: 'US' }, '2026-03-01T09:00:00Z'));
+    await s.on('lead-2', touch('Content Viewed', '2026-03-01T10:00:00Z', { channel: 'content' }));
+    await s.on('lead-1', { type: 'LeadsMerged', at: '2026-03-02T09:00:00Z', data: { messageId: 'merge', mergedLeadId: '2', identities: [] } });
+
+    const facts = s.engine.leadFacts('1')!;
+    expect(facts.lead).toMatchObject({ ownerId: 'rep-bo', doNotContact: true, traits: { country: 'US' } });
+    expect(facts.touches.map((t) => t.name)).toEqual(['Content Viewed']);
+  });
 });
