@@ -208,6 +208,28 @@ export async function readQueueNow(config: Config, repId: string, options: { act
   }
 }
 
+/**
+ * Runs a background loop until the signal aborts; when it fails, logs why and starts it again
+ * after a pause that doubles up to a minute, so one bad moment (a locked database, a bug on one
+ * event) does not silently stop journeys, routing or the queue for the life of the process.
+ */
+async function keepRunning(name: string, logger: Logger, signal: AbortSignal, start: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  for (let failures = 0; !signal.aborted; ) {
+    try {
+      await start(signal);
+      failures = 0;
+      // Ended without being asked to: start again, but not in a tight loop.
+      if (!signal.aborted) await delay(1_000, undefined, { signal }).catch(() => undefined);
+    } catch (error) {
+      if (signal.aborted) return;
+      failures++;
+      const pauseMs = Math.min(60_000, 1_000 * 2 ** (failures - 1));
+      logger.error({ err: error, retryInMs: pauseMs }, `${name} stopped; starting it again in ${pauseMs / 1_000} s`);
+      await delay(pauseMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
 export async function serve(config: Config, overrides: { host?: string; port?: number } = {}): Promise<void> {
   const logger = createLogger(config);
@@ -270,42 +292,39 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
   });
   const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
+  // The runner and the router keep their state in memory: a failed one is replaced by a fresh
+  // instance that rebuilds from the store (never the same instance twice over the same events).
   const routing = rules
-    ? createLeadRouter({
-        store: ingestion.store,
-        checkpoints,
-        rules,
-        onDecision: (leadId, decision) => {
-          if (decision.kind === 'assign') logger.debug({ leadId, ownerId: decision.ownerId, rule: decision.ruleId }, `lead routed to ${decision.ownerId} (${decision.reason})`);
-          else logger.info({ leadId, team: decision.team, rule: decision.ruleId, why: decision.why, skipped: decision.skipped }, `lead left in team ${decision.team}'s queue: ${decision.why === 'no_reps_in_team' ? 'the team has no reps' : 'no rep of the team is available'}`);
-        },
-      })
-        .run(stopFollowing.signal)
-        .catch((error: unknown) => {
-          if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead router stopped');
-        })
+    ? keepRunning('the lead router', logger, stopFollowing.signal, (signal) =>
+        createLeadRouter({
+          store: ingestion.store,
+          checkpoints,
+          rules,
+          onDecision: (leadId, decision) => {
+            if (decision.kind === 'assign') logger.debug({ leadId, ownerId: decision.ownerId, rule: decision.ruleId }, `lead routed to ${decision.ownerId} (${decision.reason})`);
+            else logger.info({ leadId, team: decision.team, rule: decision.ruleId, why: decision.why, skipped: decision.skipped }, `lead left in team ${decision.team}'s queue: ${decision.why === 'no_reps_in_team' ? 'the team has no reps' : 'no rep of the team is available'}`);
+          },
+        }).run(signal),
+      )
     : Promise.resolve();
   const running = config.journeys.runner
-    ? createJourneyRunner({
-        store: ingestion.store,
-        checkpoints,
-        evaluator: createCompiledEvaluator(),
-        mergeWindowMs: config.suggestions.mergeWindowMs,
-        onError: (error, context) => logger.error({ err: error }, `journey runner: ${context}`),
-      })
-        .run(stopFollowing.signal)
-        .catch((error: unknown) => {
-          if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey runner stopped');
-        })
+    ? keepRunning('the journey runner', logger, stopFollowing.signal, (signal) =>
+        createJourneyRunner({
+          store: ingestion.store,
+          checkpoints,
+          evaluator: createCompiledEvaluator(),
+          mergeWindowMs: config.suggestions.mergeWindowMs,
+          onError: (error, context) => logger.error({ err: error }, `journey runner: ${context}`),
+        }).run(signal),
+      )
     : Promise.resolve();
   // Statistics are read-only: they follow the store whether or not this process runs the journeys.
   const followingStats = journeyStats.run(stopFollowing.signal).catch((error: unknown) => {
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
   });
 
-  const followingQueue = queue.run(stopFollowing.signal).catch((error: unknown) => {
-    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the SDR queue stopped following the event store');
-  });
+  // The queue resumes from where it stopped, so the same instance (the API's) runs again.
+  const followingQueue = keepRunning('the SDR queue', logger, stopFollowing.signal, (signal) => queue.run(signal));
   // Once a minute: suggestions past their expiry expire (an event); failed email sends are tried again.
   const expiring = (async () => {
     while (!stopFollowing.signal.aborted) {

@@ -30,6 +30,7 @@ export class SuggestionQueueProjection {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    this.#failed = null;
     try {
       for await (const batch of this.#store.subscribe({ after: this.#position, signal, maxBatchSize: 1_000 })) {
         for (const event of batch.events) {
