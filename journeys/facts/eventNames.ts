@@ -23,7 +23,7 @@ export const systemEventNames = [
   'Account Associated',
   'Visitor Linked',
   'Leads Merged',
-  'Suggestion Proposed',
+  // Not 'Suggestion Proposed': journeys make proposals, they are not an event journeys react to.
   'Suggestion Accepted',
   'Suggestion Completed',
   'Suggestion Dismissed',

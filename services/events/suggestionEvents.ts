@@ -119,6 +119,10 @@ export const emailSendRequestedSchema = z.object({
 });
 export type EmailSendRequested = { type: 'EmailSendRequested'; data: z.infer<typeof emailSendRequestedSchema> };
 
+/** An attempt is about to be made: the lease on it (its id is derived from suggestion and attempt, so two senders cannot both make attempt n). */
+export const emailSendAttemptedSchema = z.object({ suggestionId: z.string().uuid(), attempt: z.number().int().positive() });
+export type EmailSendAttempted = { type: 'EmailSendAttempted'; data: z.infer<typeof emailSendAttemptedSchema> };
+
 export const emailSentSchema = z.object({
   suggestionId: z.string().uuid(),
   messageId: z.string(),
@@ -149,10 +153,11 @@ export const digestSentSchema = z.object({
 });
 export type DigestSent = { type: 'DigestSent'; data: z.infer<typeof digestSentSchema> };
 
-export type EmailEvent = EmailSendRequested | EmailSent | EmailSendFailed;
+export type EmailEvent = EmailSendRequested | EmailSendAttempted | EmailSent | EmailSendFailed;
 
 export const emailEventSchemas = {
   EmailSendRequested: emailSendRequestedSchema,
+  EmailSendAttempted: emailSendAttemptedSchema,
   EmailSent: emailSentSchema,
   EmailSendFailed: emailSendFailedSchema,
 } as const satisfies Record<EmailEvent['type'], z.ZodType>;

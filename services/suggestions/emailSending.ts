@@ -33,8 +33,13 @@ export type SendOutcome =
 
 interface EmailState {
   requested: EmailSendRequested['data'] | null;
+  requestedAt: number;
   sent: { messageId: string } | null;
+  /** The highest attempt that failed. */
   attempts: number;
+  /** The highest attempt started, and when. */
+  started: number;
+  startedAt: number;
   lastFailure: { error: string; retryable: boolean; nextAttemptAt: string | null } | null;
 }
 
@@ -126,21 +131,23 @@ export class EmailSender {
       const email = emailState(history, item.suggestionId);
       if (!email.requested || email.sent) continue;
       const failure = email.lastFailure;
-      const due = failure === null ? email.attempts === 0 && Date.parse(requestedAt(history, item.suggestionId)) + ORPHANED_AFTER_MS <= now : failure.nextAttemptAt !== null && Date.parse(failure.nextAttemptAt) <= now;
-      if (!due) continue;
+      // An attempt started and never finished (its process died): taken over after a while.
+      const orphaned = email.started > email.attempts ? email.startedAt + ORPHANED_AFTER_MS <= now : email.started === 0 && email.requestedAt + ORPHANED_AFTER_MS <= now;
+      const retryDue = email.started === email.attempts && failure !== null && failure.nextAttemptAt !== null && Date.parse(failure.nextAttemptAt) <= now;
+      if (!orphaned && !retryDue) continue;
       tried++;
       // The lead may have unsubscribed, or the rep dismissed the suggestion, since the last try.
       const stop = whyNotNow(history, item.suggestionId);
       if (stop !== null) {
         await store.append(streams.lead(item.leadId), [
           newEvent(
-            { type: 'EmailSendFailed', data: { suggestionId: item.suggestionId, attempt: email.attempts + 1, error: `not sent: ${stop}`, retryable: false, nextAttemptAt: null } },
-            { id: deriveId('email-send-failed', item.suggestionId, String(email.attempts + 1)), clock: this.#clock },
+            { type: 'EmailSendFailed', data: { suggestionId: item.suggestionId, attempt: Math.max(email.started, email.attempts) + 1, error: `not sent: ${stop}`, retryable: false, nextAttemptAt: null } },
+            { id: deriveId('email-send-failed', item.suggestionId, String(Math.max(email.started, email.attempts) + 1)), clock: this.#clock },
           ),
         ]);
         continue;
       }
-      await this.#attempt(item.leadId, email.requested, email.attempts + 1);
+      await this.#attempt(item.leadId, email.requested, Math.max(email.started, email.attempts) + 1);
     }
     return tried;
   }
@@ -159,6 +166,12 @@ export class EmailSender {
     const { store, mailer } = this.#options;
     const stream = streams.lead(leadId);
     const { suggestionId, messageId } = requested;
+    // The lease on this attempt: a second sender (another process, the retrier racing a slow
+    // first attempt) finds it taken and sends nothing.
+    const lease = await store.append(stream, [
+      newEvent({ type: 'EmailSendAttempted', data: { suggestionId, attempt } }, { id: deriveId('email-send-attempted', suggestionId, String(attempt)), clock: this.#clock }),
+    ]);
+    if (lease.appended.length === 0) return { status: 'in_progress', suggestionId, messageId };
     try {
       const sent = await mailer.send(this.#compose(requested));
       await store.append(stream, [
@@ -202,13 +215,18 @@ function defaultBackoff(attempt: number): number {
 }
 
 function emailState(history: readonly RecordedEvent[], suggestionId: string): EmailState {
-  const state: EmailState = { requested: null, sent: null, attempts: 0, lastFailure: null };
+  const state: EmailState = { requested: null, requestedAt: 0, sent: null, attempts: 0, started: 0, startedAt: 0, lastFailure: null };
   for (const event of history) {
     const typed = event as unknown as EmailEvent;
-    if (typed.type !== 'EmailSendRequested' && typed.type !== 'EmailSent' && typed.type !== 'EmailSendFailed') continue;
+    if (typed.type !== 'EmailSendRequested' && typed.type !== 'EmailSendAttempted' && typed.type !== 'EmailSent' && typed.type !== 'EmailSendFailed') continue;
     if (typed.data.suggestionId !== suggestionId) continue;
-    if (typed.type === 'EmailSendRequested') state.requested = typed.data;
-    else if (typed.type === 'EmailSent') state.sent = { messageId: typed.data.messageId };
+    if (typed.type === 'EmailSendRequested') {
+      state.requested = typed.data;
+      state.requestedAt = Date.parse(event.metadata.occurredAt);
+    } else if (typed.type === 'EmailSendAttempted') {
+      state.started = Math.max(state.started, typed.data.attempt);
+      state.startedAt = Date.parse(event.metadata.occurredAt);
+    } else if (typed.type === 'EmailSent') state.sent = { messageId: typed.data.messageId };
     else {
       state.attempts = Math.max(state.attempts, typed.data.attempt);
       state.lastFailure = { error: typed.data.error, retryable: typed.data.retryable, nextAttemptAt: typed.data.nextAttemptAt };

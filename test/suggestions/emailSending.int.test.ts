@@ -165,4 +165,37 @@ describe('sending an approved email suggestion', () => {
     expect(server.received).toHaveLength(0);
     expect(await sender.send(id, { by: 'rep-ana' })).toMatchObject({ status: 'failed', error: expect.stringContaining('unsubscribed') as unknown });
   });
+
+  it('takes over an attempt whose process died mid-send, after five minutes, and not before', async () => {
+    const id = await givenLead('ho', { firstName: 'Ho' });
+    // What a killed process leaves: the request and the lease on attempt 1, no outcome.
+    await store.append('lead-ho', [
+      newEvent(
+        {
+          type: 'EmailSendRequested',
+          data: {
+            suggestionId: id,
+            by: 'rep-ana',
+            from: { name: 'Ana Lima', address: 'ana@seller.example' },
+            to: { name: 'Ho', address: 'ho@acme.example' },
+            subject: 'Slides',
+            body: 'Hi Ho',
+            unsubscribeUrl: 'https://seller.example/unsubscribe?lead=ho',
+            messageId: `<${id}@seller.example>`,
+          },
+        },
+        { clock },
+      ),
+      newEvent({ type: 'EmailSendAttempted', data: { suggestionId: id, attempt: 1 } }, { clock }),
+    ]);
+    expect(await sender.send(id, { by: 'rep-ana' })).toMatchObject({ status: 'in_progress' });
+
+    clock.set('2026-03-02T12:04:00Z');
+    expect(await sender.retryDue()).toBe(0);
+    clock.set('2026-03-02T12:06:00Z');
+    expect(await sender.retryDue()).toBe(1);
+
+    expect(server.received).toHaveLength(1);
+    expect((await store.readStream('lead-ho')).filter((event) => event.type === 'EmailSent').map((event) => (event.data as { attempt: number }).attempt)).toEqual([2]);
+  });
 });
