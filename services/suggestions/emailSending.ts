@@ -245,11 +245,6 @@ function whyNotNow(history: readonly RecordedEvent[], suggestionId: string): str
   return null;
 }
 
-function requestedAt(history: readonly RecordedEvent[], suggestionId: string): string {
-  const event = history.find((candidate) => candidate.type === 'EmailSendRequested' && (candidate.data as { suggestionId: string }).suggestionId === suggestionId);
-  return event?.metadata.recordedAt ?? new Date(0).toISOString();
-}
-
 /** Who the email goes to, and whether it may: folded from the lead's stream. */
 function leadContact(history: readonly RecordedEvent[]): { email: string | null; name: string | null; ownerId: string | null; traits: Record<string, unknown> } {
   const lead = { email: null as string | null, name: null as string | null, ownerId: null as string | null, traits: {} as Record<string, unknown> };
