@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('journeys in nudge serve', () => {
-  it('publishes the library on first start and suggests a call to the owner of a fitting demo request', async () => {
+  it("publishes the library on first start, routes a demo request to a rep and puts the call in the rep's queue; completing it ends the journey", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-e2e-journeys-'));
     dirs.push(dir);
     const env = { NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY };
@@ -43,8 +43,16 @@ describe('journeys in nudge serve', () => {
       ['webinar-follow-up', 'active'],
     ]);
 
+    // A rep of the americas team: the routing rules give US accounts' leads to that team.
+    const rep = await fetch(`${nudge.url}/v1/reps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'rep-bo', name: 'Bo Silva', email: 'bo@seller.example', team: 'americas' }),
+    });
+    expect(rep.status).toBe(201);
+
     expect((await segment('identify', { userId: 'u-ana', traits: { email: 'ana@acme.example', firstName: 'Ana', title: 'VP Marketing' } })).status).toBe(200);
-    expect((await segment('group', { userId: 'u-ana', groupId: 'acme', traits: { name: 'Acme', employees: 450 } })).status).toBe(200);
+    expect((await segment('group', { userId: 'u-ana', groupId: 'acme', traits: { name: 'Acme', employees: 450, country: 'US' } })).status).toBe(200);
     expect((await segment('track', { userId: 'u-ana', event: 'Demo Requested', properties: { form_id: 'demo-request' } })).status).toBe(200);
 
     const lead = (await api('/v1/leads/lookup?userId=u-ana')) as { id: string };
@@ -60,9 +68,10 @@ describe('journeys in nudge serve', () => {
       reason: { journeyId: 'new-inbound-lead', path: ['check-fit', 'call-now'] },
     });
 
-    // The suggestion waits in the team queue (the lead has no owner: no reps yet), with its reason in words.
+    // Routed to the rep, the suggestion waits in the rep's queue with its reason in words.
     type Queue = { today: { suggestionId: string; title: string; reason: string; lead: { name: string | null; company: string | null } }[]; counts: Record<string, number> };
-    const queue = (await api('/v1/reps/unassigned/queue')) as Queue;
+    await expect.poll(async () => ((await api('/v1/reps/rep-bo/queue')) as Queue).today.length, { timeout: 10_000 }).toBe(1);
+    const queue = (await api('/v1/reps/rep-bo/queue')) as Queue;
     expect(queue.today).toEqual([
       expect.objectContaining({ title: 'Call Ana at Acme: demo request', reason: expect.stringContaining('Demo Requested on') as unknown, lead: expect.objectContaining({ company: 'Acme' }) as unknown }),
     ]);
@@ -71,7 +80,7 @@ describe('journeys in nudge serve', () => {
     // The rep reached Ana: the journey sees the outcome and ends; the call counts as a touch.
     const post = (path: string, body: unknown) =>
       fetch(`${nudge.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const done = await post(`/v1/suggestions/${suggestionId}/complete`, { outcome: 'connected', by: 'rep-ana' });
+    const done = await post(`/v1/suggestions/${suggestionId}/complete`, { outcome: 'connected', by: 'rep-bo' });
     expect(done.status).toBe(200);
     expect(await done.json()).toMatchObject({ status: 'completed', recorded: ['SuggestionCompleted', 'TouchRecorded'] });
     expect((await post(`/v1/suggestions/${suggestionId}/dismiss`, { reason: 'not_relevant' })).status).toBe(409);
@@ -80,7 +89,7 @@ describe('journeys in nudge serve', () => {
         timeout: 10_000,
       })
       .toEqual(['completed']);
-    expect(((await api('/v1/reps/unassigned/queue')) as Queue).counts).toMatchObject({ open: 0, completed: 1 });
+    expect(((await api('/v1/reps/rep-bo/queue')) as Queue).counts).toMatchObject({ open: 0, completed: 1 });
 
     // The lead's timeline shows the walk and the suggestion next to the touches that caused them.
     await expect
