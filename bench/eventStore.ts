@@ -22,6 +22,7 @@ import { eventStoreMigrations, migrate } from '../infra/sqlite/schema.ts';
 import type { NewEvent } from '../services/core/index.ts';
 import { newEvent, newId } from '../services/core/index.ts';
 import type { EventStore, ExpectedRevision } from '../services/ports/index.ts';
+import { progress, progressDone, table } from './benchOutput.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -289,24 +290,6 @@ const fmt = (value: number): string => integer.format(value);
 const times = (value: number): string => `${value.toFixed(2)}×`;
 const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
-/** An aligned text table: the first column left-aligned, the others right-aligned. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('   ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
-}
-
-function progress(message: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${message}`);
-}
-
-function progressDone(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main

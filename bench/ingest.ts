@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createSqliteEventStore } from '../infra/sqlite/index.ts';
+import { progress, progressDone, table } from './benchOutput.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -318,24 +319,6 @@ const fmt = (value: number): string => integer.format(value);
 const times = (value: number): string => `${value.toFixed(2)}×`;
 const ms = (value: number): string => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 
-/** An aligned text table: the first columns left-aligned, the others right-aligned. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('   ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
-}
-
-function progress(message: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${message}`);
-}
-
-function progressDone(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main

@@ -18,6 +18,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createCompiledEvaluator, createJsonRulesEngineEvaluator } from '../infra/rules/index.ts';
 import type { CompiledCondition, FactSource, TopLevelCondition } from '../services/ports/index.ts';
 import { median } from './benchMath.ts';
+import { progress, progressDone, table } from './benchOutput.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -300,24 +301,6 @@ const times = (value: number): string => `${value.toFixed(1)}×`;
 const micro = (perSecond: number): string => `${(1_000_000 / perSecond).toFixed(perSecond > 1_000_000 ? 3 : 2)} µs`;
 const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 
-/** An aligned text table: the first column left-aligned, the others right-aligned. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('   ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
-}
-
-function progress(message: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${message}`);
-}
-
-function progressDone(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main

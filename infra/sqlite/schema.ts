@@ -1,4 +1,7 @@
-import type { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { UnavailableError } from '../../services/core/index.ts';
 
 /**
  * The embedded event store's tables, migrated by `PRAGMA user_version`.
@@ -40,5 +43,22 @@ export function migrate(db: DatabaseSync, migrations: readonly string[], what: s
       db.exec('ROLLBACK');
       throw error;
     }
+  }
+}
+
+/**
+ * Opens (creating its folder) a SQLite file that must survive power loss — WAL, fsync on every
+ * commit — and migrates it; any failure is an UnavailableError naming `what` and the path.
+ */
+export function openDurableDatabase(path: string, migrations: readonly string[], what: string): DatabaseSync {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = new DatabaseSync(path, { timeout: 10_000 });
+    if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    migrate(db, migrations, what);
+    return db;
+  } catch (error) {
+    throw new UnavailableError(`cannot open the ${what} at ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }

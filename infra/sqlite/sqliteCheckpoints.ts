@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { UnavailableError } from '../../services/core/index.ts';
 import type { Checkpoints } from '../../services/ports/index.ts';
-import { migrate } from './schema.ts';
+import { openDurableDatabase } from './schema.ts';
 
 export interface SqliteCheckpointsOptions {
   readonly path: string;
@@ -26,16 +23,7 @@ const migrations: readonly string[] = [
  *   const checkpoints = createSqliteCheckpoints({ path: 'data/checkpoints.db' });
  */
 export function createSqliteCheckpoints(options: SqliteCheckpointsOptions): Checkpoints {
-  let db: DatabaseSync;
-  try {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    db = new DatabaseSync(options.path, { timeout: 10_000 });
-    if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
-    migrate(db, migrations, 'checkpoints');
-  } catch (error) {
-    throw new UnavailableError(`cannot open the checkpoints at ${options.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const db = openDurableDatabase(options.path, migrations, 'checkpoints');
   const select = db.prepare('SELECT position FROM checkpoints WHERE name = ?');
   const upsert = db.prepare(
     `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)

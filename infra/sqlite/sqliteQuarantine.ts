@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import type { FieldIssue } from '../../services/core/index.ts';
 import { newId, NotFoundError, UnavailableError, ValidationError } from '../../services/core/index.ts';
 import type { NewQuarantineEntry, Page, Quarantine, QuarantineEntry, QuarantineStatus } from '../../services/ports/index.ts';
-import { migrate } from './schema.ts';
+import { openDurableDatabase } from './schema.ts';
 
 export interface SqliteQuarantineOptions {
   readonly path: string;
@@ -53,16 +50,7 @@ interface Row {
  *   const quarantine = createSqliteQuarantine({ path: 'data/quarantine.db' });
  */
 export function createSqliteQuarantine(options: SqliteQuarantineOptions): Quarantine {
-  let db: DatabaseSync;
-  try {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    db = new DatabaseSync(options.path, { timeout: 10_000 });
-    if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
-    migrate(db, migrations, 'quarantine');
-  } catch (error) {
-    throw new UnavailableError(`cannot open quarantine at ${options.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const db = openDurableDatabase(options.path, migrations, 'quarantine');
   const insert = db.prepare(
     'INSERT INTO quarantine (id, received_at, source, write_key_hint, payload, issues, payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
   );
