@@ -123,6 +123,22 @@ export class MailDeliveryError extends NudgeError {
   }
 }
 
+/**
+ * The analytics engine refused a statement (a syntax error, an unknown column, a limit or timeout
+ * reached). `engineCode` is ClickHouse's numeric error code when it gave one (62: syntax error,
+ * 159: timeout, 396: too many result rows, 164: readonly); the message is the engine's own words.
+ */
+export class AnalyticsError extends NudgeError {
+  readonly code = 'analytics_query_failed';
+
+  readonly engineCode: number | undefined;
+
+  constructor(message: string, options: { engineCode?: number | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.engineCode = options.engineCode;
+  }
+}
+
 /** Configuration that cannot work; start-up stops with this message. */
 export class ConfigError extends NudgeError {
   readonly code = 'invalid_config';

@@ -4,6 +4,7 @@ export type { DecisionContext, Decider } from './decider.ts';
 export { assertNever, fold } from './decider.ts';
 export type { FieldIssue } from './errors.ts';
 export {
+  AnalyticsError,
   ConcurrencyError,
   ConfigError,
   ConflictError,

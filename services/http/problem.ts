@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import type { FieldIssue } from '../core/index.ts';
 import {
+  AnalyticsError,
   ConcurrencyError,
   ConfigError,
   ConflictError,
@@ -113,6 +114,9 @@ function sendNudgeError(error: NudgeError, reply: FastifyReply, request: Fastify
   if (error instanceof RateLimitedError) {
     void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
     return sendProblem(reply, 429, error.code, error.message);
+  }
+  if (error instanceof AnalyticsError) {
+    return sendProblem(reply, 422, error.code, error.message);
   }
   if (error instanceof UnavailableError) {
     request.log.error({ err: error }, 'backend unavailable');

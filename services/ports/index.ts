@@ -42,3 +42,4 @@ export type {
 export { ruleOperatorDecorators, ruleOperators } from './ruleEvaluator.ts';
 export type { Checkpoints } from './checkpoints.ts';
 export type { MailAddress, Mailer, OutgoingEmail, SentEmail } from './mailer.ts';
+export type { Analytics, QueryParams, ResultTable } from './analytics.ts';

@@ -1,0 +1,2 @@
+export { openClickHouseAnalytics } from './clickhouseAnalytics.ts';
+export type { ClickHouseAnalyticsOptions } from './clickhouseAnalytics.ts';

@@ -1,0 +1,44 @@
+/**
+ * The analytics store: a ClickHouse engine, in-process (chDB) or a server over HTTP. Projection
+ * and analytics SQL is written once, in ClickHouse's dialect, against the port's database
+ * (`{db}` is not a thing: statements name tables unqualified and run in `database`).
+ *
+ *   await analytics.command('CREATE TABLE IF NOT EXISTS t (...) ENGINE = MergeTree ORDER BY id');
+ *   await analytics.insert('touches', rows, { deduplicationToken: 'touches:g1:100-200' });
+ *   const rows = await analytics.query<{ channel: string; n: string }>(
+ *     'SELECT channel, count() AS n FROM touches WHERE occurred_at >= {from:DateTime64(3)} GROUP BY channel',
+ *     { from: '2026-01-01 00:00:00.000' });
+ *
+ * Settings belong in the SQL (`... SETTINGS max_execution_time = 10`), never in a side channel:
+ * chDB applies side-channel settings to its whole session, so they would leak into the next query.
+ *
+ * Guarantees (test/contracts/analytics.contract.ts): statements run in `database`, which exists
+ * once the adapter is open; query parameters are bound by the engine (`{name:Type}`), never
+ * spliced into text; 64-bit integers come back as strings (JSON), other numbers as numbers;
+ * two inserts into a table with the same deduplication token store the rows once (tables that
+ * use tokens set `non_replicated_deduplication_window`); errors are AnalyticsError with the
+ * engine's message.
+ */
+export interface Analytics {
+  /** The database every statement runs in. */
+  readonly database: string;
+  /** `embedded (chDB <version>)` or `server <url>`: for status output. */
+  readonly description: string;
+  /** A statement with no result (DDL, INSERT … SELECT, OPTIMIZE). */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  /** A query whose rows come back as objects (JSONEachRow). */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** A query whose rows come back as arrays, with the column names and types. */
+  queryTable(sql: string, params?: QueryParams): Promise<ResultTable>;
+  /** Rows into a table, as one insert; with a token, a repeat of the same insert is a no-op. */
+  insert(table: string, rows: readonly Record<string, unknown>[], options?: { deduplicationToken?: string }): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type QueryParams = Readonly<Record<string, unknown>>;
+
+export interface ResultTable {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly (readonly unknown[])[];
+}
