@@ -4,3 +4,4 @@ export * from './leadEvents.ts';
 export * from './repEvents.ts';
 export * from './streams.ts';
 export * from './suggestionEvents.ts';
+export * from './costEvents.ts';
