@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { openClickHouseAnalytics } from '../infra/clickhouse/index.ts';
 import { createOutboxMailer, createSmtpMailer } from '../infra/mail/index.ts';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
@@ -15,19 +16,22 @@ import { journeyLibraryDir } from '../journeys/library/index.ts';
 import { createJourneyRunner } from '../journeys/runner/index.ts';
 import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
+import type { AnalystSqlResult, ProjectionStatus } from '../projections/index.ts';
+import { migrateAnalytics, ProjectorService, runAnalystSql } from '../projections/index.ts';
+import type { AnalyticsAccess } from './cli/analyticsCommands.ts';
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveUnsubscribeSecret, resolveWriteKeys } from './config/index.ts';
-import { ConfigError, NudgeError, systemClock, UnavailableError } from './core/index.ts';
+import { ConfigError, NudgeError, systemClock, UnavailableError, ValidationError } from './core/index.ts';
 import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
-import { createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
-import type { IngestPipeline } from './ingest/index.ts';
+import { AdCostService, createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
+import type { AdCostReport, IngestPipeline } from './ingest/index.ts';
 import type { LeadSettings, RoutingRules } from './leads/index.ts';
 import { createLeadRouter, defaultFreeMailDomains, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
-import type { EventStore, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
+import type { Analytics, EventStore, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -37,6 +41,133 @@ export function openEventStore(config: Config, options: { readOnly: boolean } = 
     throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
   }
   return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+}
+
+/**
+ * The analytics engine: a ClickHouse server when CLICKHOUSE_URL is set, chDB in
+ * `<data dir>/clickhouse` otherwise; migrated to the newest schema before it is handed out.
+ * chDB's folder is held by one process at a time: while `nudge serve` runs, other commands reach
+ * analytics through its API.
+ */
+export async function openAnalytics(config: Config): Promise<Analytics> {
+  const { url, embeddedPath, database } = config.analytics;
+  let analytics: Analytics;
+  try {
+    analytics = url === undefined ? await openClickHouseAnalytics({ engine: 'embedded', path: embeddedPath, database }) : await openClickHouseAnalytics({ engine: 'server', url, database });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (url === undefined && /Cannot lock file|already running/i.test(message)) {
+      throw new UnavailableError(`the embedded analytics folder ${embeddedPath} is in use by another Nudge process (nudge serve): ask it through its API instead`, { cause: error });
+    }
+    throw error;
+  }
+  try {
+    await migrateAnalytics(analytics);
+  } catch (error) {
+    await analytics.close();
+    throw error instanceof NudgeError ? error : new ConfigError(`analytics migrations: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return analytics;
+}
+
+/**
+ * Analytics for the CLI: the engine itself when this process can open it; while `nudge serve`
+ * holds the embedded engine's folder, the server's API (at HOST:PORT, with the API token).
+ */
+export async function openAnalyticsAccess(config: Config): Promise<AnalyticsAccess> {
+  // A running server holds the embedded engine: ask it rather than fail to open the folder.
+  if (config.analytics.url === undefined && (await serverAnswers(config))) return remoteAnalytics(config);
+  let analytics: Analytics;
+  try {
+    analytics = await openAnalytics(config);
+  } catch (error) {
+    if (error instanceof UnavailableError && /in use by another Nudge process/.test(error.message)) return remoteAnalytics(config);
+    throw error;
+  }
+  const store = openEventStore(config, { readOnly: true });
+  const projections = new ProjectorService({ store, analytics });
+  return {
+    where: `directly (${analytics.description})`,
+    status: () => projections.status(),
+    async rebuild(progress) {
+      await projections.rebuild();
+      const stop = projections.onBatch(() => void projections.status().then(progress, () => undefined));
+      try {
+        await projections.catchUp();
+      } finally {
+        stop();
+      }
+      return projections.status();
+    },
+    sql: (sql) => runAnalystSql(analytics, sql, { maxRows: config.analytics.sqlMaxRows, timeoutSeconds: config.analytics.sqlTimeoutSeconds }),
+    close: async () => {
+      await analytics.close();
+      await store.close();
+    },
+  };
+}
+
+function serverBase(config: Config): string {
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;
+}
+
+async function serverAnswers(config: Config): Promise<boolean> {
+  try {
+    const response = await fetch(`${serverBase(config)}/health/live`, { signal: AbortSignal.timeout(1_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function remoteAnalytics(config: Config): AnalyticsAccess {
+  const base = serverBase(config);
+  const token = resolveApiTokens(config.apiTokens, config.dataDir).tokens[0]!;
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new UnavailableError(`the embedded analytics engine is held by another process, and no Nudge server answers at ${base}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const payload = (await response.json()) as T & { detail?: string; errors?: { path: string; message: string }[] };
+    if (!response.ok) {
+      if (response.status === 400) throw new ValidationError(payload.detail ?? 'refused');
+      throw new UnavailableError(`${base}${path} answered ${response.status}: ${payload.detail ?? ''}`);
+    }
+    return payload;
+  };
+  const status = async () => (await call<{ projections: ProjectionStatus[] }>('GET', '/v1/analytics/projections')).projections[0]!;
+  return {
+    where: `through the server at ${base}`,
+    status,
+    async rebuild(progress) {
+      await call('POST', '/v1/analytics/projections/rebuild');
+      for (;;) {
+        const now = await status();
+        progress(now);
+        if (now.lagEvents === 0 && now.pending === null) return now;
+        await delay(500);
+      }
+    },
+    sql: (sql) => call<AnalystSqlResult>('POST', '/v1/analytics/sql', { sql }),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** `nudge costs import`: the rows go into the event store; the projector takes them to ClickHouse. */
+export async function importCosts(config: Config, csv: string): Promise<AdCostReport> {
+  const store = openEventStore(config);
+  try {
+    return await new AdCostService({ store }).reportCsv(csv);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Approved emails go through SMTP_URL when it is set, into `<data dir>/outbox` as .eml files otherwise. */
@@ -263,7 +394,17 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     messageIdDomain: config.mail.messageIdDomain,
   });
   const digest = openDailyDigest(config, { store: ingestion.store, projection: queue, mailer, reps: repService });
+  logger.info('opening the analytics engine');
+  const analytics = await openAnalytics(config);
+  logger.info(`analytics: ${analytics.description}`);
+  const projections = new ProjectorService({ store: ingestion.store, analytics });
   const app = await buildApp({
+    analytics: {
+      analytics,
+      projections,
+      costs: new AdCostService({ store: ingestion.store }),
+      sqlLimits: { maxRows: config.analytics.sqlMaxRows, timeoutSeconds: config.analytics.sqlTimeoutSeconds },
+    },
     unsubscribe: new UnsubscribeService({ store: ingestion.store, secret: unsubscribeSecret }),
     suggestions: {
       suggestions,
@@ -323,6 +464,8 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
   });
 
+  // The projector resumes from its checkpoint in ClickHouse (a half-written batch is written again).
+  const projecting = config.analytics.projector ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
   // The queue resumes from where it stopped, so the same instance (the API's) runs again.
   const followingQueue = keepRunning('the SDR queue', logger, stopFollowing.signal, (signal) => queue.run(signal));
   // Once a minute: suggestions past their expiry expire (an event); failed email sends are tried again.
@@ -348,7 +491,9 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await routing;
     await followingStats;
     await followingQueue;
+    await projecting;
     await expiring;
+    await analytics.close();
     await mailer.close();
     await checkpoints.close();
     await ingestion.close();
@@ -389,6 +534,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       const ownership = new LeadOwnership({ store, reps });
       return Promise.resolve({ reps, assign: (request) => ownership.assign(request), close: () => store.close() });
     },
+    openAnalyticsAccess,
+    importCosts,
     openJourneys: (config) => {
       const store = openEventStore(config);
       return Promise.resolve({ journeys: new JourneyService({ store }), close: () => store.close() });

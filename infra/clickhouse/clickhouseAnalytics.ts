@@ -61,7 +61,7 @@ export async function openClickHouseAnalytics(options: ClickHouseAnalyticsOption
       analytics = new ClickHouseAnalytics(serverClient(database), 'server', database, `ClickHouse server at ${url.protocol}//${url.host}`);
     }
   } catch (error) {
-    throw new UnavailableError(`cannot open the analytics engine: ${messageOf(translate(error))}`, { cause: error });
+    throw new UnavailableError(`cannot open the analytics engine: ${chainOf(error)}`, { cause: error });
   }
   try {
     const [row] = await analytics.query<{ v: string }>('SELECT version() AS v');
@@ -159,6 +159,16 @@ function translate(error: unknown): Error {
     return new UnavailableError(`analytics engine: ${message}`, { cause: error });
   }
   return new AnalyticsError(message, { engineCode, cause: error });
+}
+
+/** The error's message and its causes' (chDB puts the engine's words in the cause). */
+function chainOf(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error; current instanceof Error && parts.length < 4; current = current.cause) {
+    const message = current.message.replace(/\s*Stack trace:[\s\S]*$/, '').trim();
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
+  }
+  return parts.length > 0 ? parts.join(': ') : String(error);
 }
 
 function messageOf(error: unknown): string {

@@ -78,7 +78,7 @@ export class AnalyticsProjector {
       generation: Number(row.g),
       committed: Number(row.c),
       pending: pendingTo > 0 ? { from: Number(row.pf), to: pendingTo } : null,
-      updatedAt: row.u,
+      updatedAt: `${row.u.replace(' ', 'T')}Z`,
     };
   }
 

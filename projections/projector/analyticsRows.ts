@@ -219,7 +219,7 @@ function journeyRow(event: RecordedEvent & JourneyWalkEvent, owner: string, base
 function costRow(event: RecordedEvent & AdCostReported): Row {
   const data = event.data;
   return {
-    day: data.day,
+    day: data.date,
     source: costKey(data.source),
     medium: costKey(data.medium),
     campaign: costKey(data.campaign),

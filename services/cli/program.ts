@@ -5,8 +5,11 @@ import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { EventStore, RuleEvaluator } from '../ports/index.ts';
 import type { QueueView } from '../suggestions/index.ts';
 import { formatQueue } from './queueFormat.ts';
+import type { AnalyticsAccess } from './analyticsCommands.ts';
+import { registerAnalyticsCommands } from './analyticsCommands.ts';
 import { registerDemoCommand } from './demoCommand.ts';
 import { formatEvent } from './eventFormat.ts';
+import type { AdCostReport } from '../ingest/index.ts';
 import type { CliIngestion } from './ingestCommand.ts';
 import { registerIngestCommand } from './ingestCommand.ts';
 import { registerJourneyAuthoringCommands } from './journeyAuthoringCommands.ts';
@@ -36,6 +39,9 @@ export interface CliRuntime {
   openJourneys(config: Config): Promise<{ journeys: JourneyService; close(): Promise<void> }>;
   /** Reps and hand reassignment on the configured event store (for `nudge reps …` and `nudge leads assign`). */
   openReps(config: Config): ReturnType<RepsRuntime['openReps']>;
+  /** Analytics (projections, SQL): the engine, or the running server's API while it holds the engine. */
+  openAnalyticsAccess(config: Config): Promise<AnalyticsAccess>;
+  importCosts(config: Config, csv: string): Promise<AdCostReport>;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
@@ -54,6 +60,9 @@ export interface CliRuntime {
  *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
  *   nudge queue --rep <id> [--action A] [--due today|overdue] [--json]
  *   nudge digest send --rep <id> [--force]
+ *   nudge projections status|rebuild
+ *   nudge sql "<SELECT …>" [--format table|csv|json]
+ *   nudge costs import <file.csv>
  */
 export function buildProgram(runtime: CliRuntime): Command {
   const program = new Command('nudge')
@@ -156,6 +165,12 @@ export function buildProgram(runtime: CliRuntime): Command {
       runtime.stdout.write(`Lead index rebuilt from ${position} events in ${((performance.now() - started) / 1_000).toFixed(1)} s\n`);
     });
 
+  registerAnalyticsCommands(program, {
+    openAnalytics: () => runtime.openAnalyticsAccess(runtime.loadConfig()),
+    importCosts: (csv) => runtime.importCosts(runtime.loadConfig(), csv),
+    stdout: runtime.stdout,
+    stderr: runtime.stderr,
+  });
   registerRepsCommand(program, { openReps: () => runtime.openReps(runtime.loadConfig()), stdout: runtime.stdout });
   registerDemoCommand(program, runtime);
   const journeys = registerJourneysCommand(program, runtime);

@@ -84,6 +84,18 @@ export const environmentSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8080/unsubscribe')
     .describe("Base of the unsubscribe link in every email's List-Unsubscribe header and footer"),
+  CLICKHOUSE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://user:password@clickhouse:8123' })
+    .optional()
+    .describe('ClickHouse server for projections and analytics; unset: chDB, the same engine in-process, in <data dir>/clickhouse'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be letters, digits and _ (a ClickHouse identifier)')
+    .default('nudge')
+    .describe('ClickHouse database the projection tables live in'),
+  NUDGE_PROJECTOR: z.enum(['on', 'off']).default('on').describe('on: nudge serve projects the event store into ClickHouse for analytics; off: another process does'),
+  NUDGE_SQL_MAX_ROWS: wholeNumber(1, 1_000_000).default(10_000).describe('Most rows an analyst SQL query (nudge sql, POST /v1/analytics/sql) returns'),
+  NUDGE_SQL_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30).describe('Longest an analyst SQL query may run'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -117,6 +129,15 @@ export interface Config {
     readonly outboxDir: string;
     readonly messageIdDomain: string;
     readonly unsubscribeUrl: string;
+  };
+  readonly analytics: {
+    /** Set: a ClickHouse server; undefined: chDB in `embeddedPath`. */
+    readonly url: string | undefined;
+    readonly embeddedPath: string;
+    readonly database: string;
+    readonly projector: boolean;
+    readonly sqlMaxRows: number;
+    readonly sqlTimeoutSeconds: number;
   };
   readonly leads: {
     readonly stages: readonly string[] | undefined;
@@ -174,6 +195,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       messageIdDomain: e.NUDGE_MAIL_FROM_DOMAIN,
       unsubscribeUrl: e.NUDGE_UNSUBSCRIBE_URL,
     },
+    analytics: {
+      url: e.CLICKHOUSE_URL,
+      embeddedPath: resolve(dataDir, 'clickhouse'),
+      database: e.CLICKHOUSE_DATABASE,
+      projector: e.NUDGE_PROJECTOR === 'on',
+      sqlMaxRows: e.NUDGE_SQL_MAX_ROWS,
+      sqlTimeoutSeconds: e.NUDGE_SQL_TIMEOUT_SECONDS,
+    },
     leads: {
       stages: e.NUDGE_LIFECYCLE_STAGES,
       statuses: e.NUDGE_LEAD_STATUSES,
@@ -200,7 +229,7 @@ function isSmtpUrl(value: string): boolean {
 
 function redactIfSecret(variable: string, value: string | undefined): string | undefined {
   // A URL may carry credentials: show the rest, so that a typo in it can be seen.
-  if (variable === 'SMTP_URL') return value?.replace(/^(.*?:\/*)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  if (variable === 'SMTP_URL' || variable === 'CLICKHOUSE_URL') return value?.replace(/^(.*?:\/*)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
   return /TOKEN|KEY|SECRET|PASSWORD/.test(variable) ? '***' : value;
 }
 

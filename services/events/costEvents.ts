@@ -2,12 +2,12 @@ import { z } from 'zod';
 
 /**
  * Ad spend, for ROI in attribution: what was spent on one day for one source/medium/campaign
- * (stream `ad-costs`). A later report for the same day and key replaces the earlier one; its id
+ * (stream `ad-costs`). A later report for the same date and key replaces the earlier one; its id
  * is derived from every field, so sending the same report twice stores it once.
  */
 export const adCostReportedSchema = z.object({
   /** The day the money was spent, YYYY-MM-DD (UTC). */
-  day: z.iso.date(),
+  date: z.iso.date(),
   source: z.string().min(1).max(200),
   medium: z.string().max(200),
   campaign: z.string().max(200),

@@ -17,6 +17,8 @@ import type { EventStore, LeadIndexReader, Quarantine, RuleEvaluator } from '../
 import { registerApiTokenCheck } from './auth.ts';
 import { registerMetrics } from './metrics.ts';
 import { handleError, sendProblem } from './problem.ts';
+import type { AnalyticsRouteDeps } from './routes/analytics.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -60,6 +62,8 @@ export interface AppDeps {
   readonly leads?: LeadIndexReader;
   /** Reps behind /v1/reps, and hand reassignment behind POST /v1/leads/:id/owner. */
   readonly reps?: { readonly service: RepService; readonly ownership: LeadOwnership };
+  /** ClickHouse projections and analytics behind /v1/analytics and /v1/costs. */
+  readonly analytics?: AnalyticsRouteDeps;
 }
 
 export const DOCS_PREFIX = '/docs';
@@ -127,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(journeySimulationRoutes, { store: deps.eventStore, journeys: deps.journeys, evaluator: deps.simulation.evaluator });
   }
   if (deps.journeyStats) await app.register(journeyStatsRoutes, { stats: deps.journeyStats, eventStore: deps.eventStore });
+  if (deps.analytics) await app.register(analyticsRoutes, deps.analytics);
   if (deps.ingestion) {
     const { service, quarantine, writeKeys, rateLimitPerSecond } = deps.ingestion;
     await app.register(ingestRoutes, { ingest: service, writeKeys, rateLimitPerSecond });

@@ -6,3 +6,4 @@ export type { ReceivedMessage } from './segment/receivedMessage.ts';
 export { callTypes, parseSegmentMessage, segmentMessageSchema } from './segment/segmentMessage.ts';
 export type { CallType, SegmentMessage } from './segment/segmentMessage.ts';
 export * from './channels/index.ts';
+export * from './costs/adCostService.ts';

@@ -50,6 +50,7 @@ describe('configuration defaults', () => {
         messageIdDomain: 'nudge.local',
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
+      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
@@ -122,6 +123,11 @@ describe('configuration overrides', () => {
       SMTP_URL: 'smtp://nudge:secret@mail.example.com:587?requireTLS=true',
       NUDGE_MAIL_FROM_DOMAIN: 'Mail.Example.com',
       NUDGE_UNSUBSCRIBE_URL: 'https://nudge.example.com/unsubscribe',
+      CLICKHOUSE_URL: 'http://nudge:secret@clickhouse:8123',
+      CLICKHOUSE_DATABASE: 'analytics_eu',
+      NUDGE_PROJECTOR: 'off',
+      NUDGE_SQL_MAX_ROWS: '500',
+      NUDGE_SQL_TIMEOUT_SECONDS: '12',
     });
 
     expect(config).toEqual({
@@ -147,6 +153,7 @@ describe('configuration overrides', () => {
         messageIdDomain: 'mail.example.com',
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
+      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
       leads: {
         stages: ['lead', 'mql', 'customer'],
         statuses: ['open', 'closed'],

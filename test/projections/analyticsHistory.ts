@@ -84,7 +84,7 @@ export function analyticsHistory(store: EventStore) {
     },
     async cost(day: string, source: string, medium: string, campaign: string, cost: number) {
       await store.append(AD_COSTS_STREAM, [
-        newEvent({ type: 'AdCostReported', data: { day, source, medium, campaign, cost, currency: 'USD', clicks: null, impressions: null } }, { id: id('cost', day, source, medium, campaign, String(cost)), occurredAt: `${day}T00:00:00.000Z` }),
+        newEvent({ type: 'AdCostReported', data: { date: day, source, medium, campaign, cost, currency: 'USD', clicks: null, impressions: null } }, { id: id('cost', day, source, medium, campaign, String(cost)), occurredAt: `${day}T00:00:00.000Z` }),
       ]);
     },
   };

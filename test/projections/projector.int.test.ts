@@ -4,6 +4,7 @@ import type { Analytics, EventStore } from '../../services/ports/index.ts';
 import { migrateAnalytics } from '../../projections/migrate.ts';
 import { AnalyticsProjector } from '../../projections/projector/analyticsProjector.ts';
 import { projectedTables } from '../../projections/projector/analyticsRows.ts';
+import { ProjectorService } from '../../projections/projector/projectorService.ts';
 import { openTestAnalytics } from '../support/analytics.ts';
 import { analyticsHistory } from './analyticsHistory.ts';
 
@@ -170,5 +171,31 @@ describe('AnalyticsProjector', () => {
     await running;
     expect(await analytics.query('SELECT count() AS c FROM touches_resolved WHERE lead_id = {l:String}', { l: 'Z' })).toEqual([{ c: 2 }]);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('rebuilds while running: the running projector pauses for the reset and projects the store again', async () => {
+    const { store, analytics } = await setUp();
+    await writeHistory(store);
+    const service = new ProjectorService({ store, analytics, flushIntervalMs: 20 });
+    const stop = new AbortController();
+    const running = service.run(stop.signal);
+    const settled = async (generation: number) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const status = await service.status();
+        if (status.generation === generation && status.lagEvents === 0) return status;
+        if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const first = await settled(1);
+    expect(first.running).toBe(true);
+    const rows = first.rows;
+    await service.rebuild();
+    const second = await settled(2);
+    expect(second.rows).toEqual(rows);
+    stop.abort();
+    await running;
+    expect((await service.status()).running).toBe(false);
   });
 });

@@ -1,0 +1,133 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AnalystSqlLimits, ProjectionStatus, ProjectorService } from '../../../projections/index.ts';
+import { runAnalystSql, toCsv } from '../../../projections/index.ts';
+import type { AdCostService } from '../../ingest/index.ts';
+import type { Analytics } from '../../ports/index.ts';
+import { problemSchema } from '../problem.ts';
+
+export interface AnalyticsRouteDeps {
+  readonly analytics: Analytics;
+  readonly projections: ProjectorService;
+  readonly costs: AdCostService;
+  readonly sqlLimits: AnalystSqlLimits;
+}
+
+const statusSchema = z
+  .object({
+    name: z.string(),
+    engine: z.string(),
+    running: z.boolean().describe('Whether this server is projecting now'),
+    generation: z.number().int().describe('Bumped by every rebuild'),
+    position: z.number().int().describe('Every event up to this global position is in the tables'),
+    head: z.number().int().describe("The event store's newest position"),
+    lagEvents: z.number().int().describe('Events appended and not yet in the tables'),
+    pending: z.object({ from: z.number().int(), to: z.number().int() }).nullable(),
+    updatedAt: z.string().nullable(),
+    rows: z.record(z.string(), z.number().int()),
+  })
+  .meta({ id: 'ProjectionStatus' });
+
+const costRowSchema = z
+  .object({
+    date: z.string().describe('YYYY-MM-DD (UTC)'),
+    source: z.string(),
+    medium: z.string().optional(),
+    campaign: z.string().optional(),
+    cost: z.number(),
+    currency: z.string().optional().describe('ISO 4217, default USD'),
+    clicks: z.number().int().nullable().optional(),
+    impressions: z.number().int().nullable().optional(),
+  })
+  .passthrough();
+
+/**
+ * Analytics: the projection's status and rebuild, analysts' read-only SQL, and ad cost intake.
+ *
+ *   GET  /v1/analytics/projections            lag and row counts
+ *   POST /v1/analytics/projections/rebuild    empty the tables and project the store again
+ *   POST /v1/analytics/sql                    {"sql": "SELECT …", "format": "json"|"csv"}
+ *   POST /v1/costs                            {"costs": [{date, source, medium, campaign, cost, …}]} or a CSV body (text/csv)
+ */
+export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async (app, deps) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, text, done) => done(null, text));
+
+  app.get(
+    '/v1/analytics/projections',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Where the ClickHouse projection stands: position, lag behind the event store, rows per table',
+        response: { 200: z.object({ projections: z.array(statusSchema) }) },
+      },
+    },
+    async () => ({ projections: [await deps.projections.status()] }),
+  );
+
+  app.post(
+    '/v1/analytics/projections/rebuild',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Empty the projection tables and project the whole event store again (in the background)',
+        description: 'Answers 202 once the tables are empty and the projector has started again from the first event; follow `lagEvents` in GET /v1/analytics/projections.',
+        response: { 202: statusSchema },
+      },
+    },
+    async (_request, reply) => {
+      await deps.projections.rebuild();
+      const status: ProjectionStatus = await deps.projections.status();
+      return reply.code(202).send(status);
+    },
+  );
+
+  app.post(
+    '/v1/analytics/sql',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Run a read-only ClickHouse SELECT over the projection tables (docs/analytics.md lists them)',
+        description:
+          'One SELECT (WITH and UNION allowed; no SETTINGS clause). The engine runs it read-only, with a row cap and a time limit set by the server ' +
+          '(NUDGE_SQL_MAX_ROWS, NUDGE_SQL_TIMEOUT_SECONDS). `format: "csv"` answers text/csv.',
+        body: z.object({ sql: z.string().min(1).max(100_000), format: z.enum(['json', 'csv']).default('json') }),
+        response: {
+          200: z.object({
+            columns: z.array(z.object({ name: z.string(), type: z.string() })).readonly(),
+            rows: z.array(z.array(z.unknown()).readonly()).readonly(),
+            truncated: z.boolean().describe('More rows than the cap: the rest were cut'),
+            elapsedMs: z.number(),
+          }),
+          400: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await runAnalystSql(deps.analytics, request.body.sql, deps.sqlLimits);
+      if (request.body.format === 'csv') {
+        return reply.header('content-type', 'text/csv; charset=utf-8').header('x-truncated', String(result.truncated)).serializer((payload: unknown) => payload as string)
+          // CSV bypasses the JSON response schema: it has a serializer of its own, above.
+          .send(toCsv(result) as never);
+      }
+      return result;
+    },
+  );
+
+  app.post(
+    '/v1/costs',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Record ad spend per day and source/medium/campaign, for ROI in attribution',
+        description:
+          'JSON `{"costs": [{"date": "2026-03-01", "source": "google", "medium": "cpc", "campaign": "brand", "cost": 120.5, "currency": "USD"}]}` ' +
+          'or a CSV body (`Content-Type: text/csv`, header `date,source,medium,campaign,cost[,currency,clicks,impressions]`). ' +
+          'All rows or none: a bad row refuses the report, naming each problem. Sending the same report again stores nothing new; ' +
+          'a different cost for a date and key already reported replaces it.',
+        body: z.union([z.object({ costs: z.array(costRowSchema).max(100_000) }), z.string()]),
+        response: { 200: z.object({ stored: z.number().int(), unchanged: z.number().int() }), 400: problemSchema },
+      },
+    },
+    async (request) => (typeof request.body === 'string' ? deps.costs.reportCsv(request.body) : deps.costs.report(request.body.costs)),
+  );
+};

@@ -1,0 +1,101 @@
+/**
+ * Analytics over HTTP (`app.inject`, a real SQLite store, chDB): projection status and rebuild,
+ * read-only SQL (JSON and CSV), and ad cost intake (JSON and CSV, all-or-nothing, idempotent).
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
+import { migrateAnalytics, ProjectorService } from '../../projections/index.ts';
+import { buildApp } from '../../services/http/index.ts';
+import { AdCostService } from '../../services/ingest/index.ts';
+import type { EventStore } from '../../services/ports/index.ts';
+import { analyticsHistory } from '../projections/analyticsHistory.ts';
+import { openTestAnalytics } from '../support/analytics.ts';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+let store: EventStore;
+let analytics: Awaited<ReturnType<typeof openTestAnalytics>>;
+let projections: ProjectorService;
+let app: FastifyInstance;
+
+beforeEach(async () => {
+  store = createSqliteEventStore({ path: ':memory:' });
+  analytics = await openTestAnalytics('http');
+  await migrateAnalytics(analytics);
+  projections = new ProjectorService({ store, analytics });
+  app = await buildApp({
+    eventStore: store,
+    apiTokens: [TOKEN],
+    logger: false,
+    version: 'test',
+    analytics: { analytics, projections, costs: new AdCostService({ store }), sqlLimits: { maxRows: 3, timeoutSeconds: 5 } },
+  });
+});
+
+afterEach(async () => {
+  await app.close();
+  await analytics.drop();
+  await store.close();
+});
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url, headers: { ...auth, ...headers }, payload: payload as string });
+
+describe('analytics API', () => {
+  it('records ad costs from JSON and CSV, once each, and refuses a report with a bad row whole', async () => {
+    const costs = [
+      { date: '2026-03-01', source: 'google', medium: 'cpc', campaign: 'brand', cost: 120.5 },
+      { date: '2026-03-01', source: 'linkedin', medium: 'paid-social', campaign: 'abm', cost: 80, currency: 'eur', clicks: 12, impressions: 4000 },
+    ];
+    expect((await post('/v1/costs', { costs })).json()).toEqual({ stored: 2, unchanged: 0 });
+    expect((await post('/v1/costs', { costs })).json()).toEqual({ stored: 0, unchanged: 2 });
+
+    const csv = 'date,source,medium,campaign,cost,currency,impressions,clicks\n2026-03-02,google,cpc,brand,99.90,USD,1000,40\n';
+    expect((await post('/v1/costs', csv, { 'content-type': 'text/csv' })).json()).toEqual({ stored: 1, unchanged: 0 });
+
+    const bad = await post('/v1/costs', 'date,source,medium,campaign,cost\n2026-03-03,google,cpc,brand,12\n2026-13-01,bing,cpc,x,abc\n', { 'content-type': 'text/csv' });
+    expect(bad.statusCode).toBe(400);
+    const paths = bad.json<{ errors: { path: string }[] }>().errors.map((error) => error.path);
+    expect(paths).toEqual(expect.arrayContaining(['line 3.date', 'line 3.cost']));
+    const missing = await post('/v1/costs', 'day,medium\n2026-03-03,cpc\n', { 'content-type': 'text/csv' });
+    expect(missing.json<{ errors: { message: string }[] }>().errors[0]?.message).toMatch(/needs the columns source, cost/);
+
+    await projections.catchUp();
+    // The refused report left nothing behind: its good row (2026-03-03) is not there.
+    const sql = await post('/v1/analytics/sql', { sql: 'SELECT day, source, cost, currency FROM ad_costs FINAL ORDER BY day, source' });
+    expect(sql.json<{ rows: unknown[][] }>().rows).toEqual([
+      ['2026-03-01', 'google', 120.5, 'USD'],
+      ['2026-03-01', 'linkedin', 80, 'EUR'],
+      ['2026-03-02', 'google', 99.9, 'USD'],
+    ]);
+  });
+
+  it('answers SQL as JSON or CSV, caps rows, and refuses writes with 400 naming sql', async () => {
+    const capped = await post('/v1/analytics/sql', { sql: 'SELECT number AS n FROM numbers(10)' });
+    expect(capped.json()).toMatchObject({ columns: [{ name: 'n', type: 'UInt64' }], rows: [[0], [1], [2]], truncated: true });
+    const csv = await post('/v1/analytics/sql', { sql: 'SELECT number AS n FROM numbers(2)', format: 'csv' });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body).toBe('n\r\n0\r\n1\r\n');
+    const refused = await post('/v1/analytics/sql', { sql: 'TRUNCATE TABLE touches' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ errors: [{ path: 'sql', message: expect.stringMatching(/must be a SELECT query/) }] });
+    const unauthorised = await app.inject({ method: 'POST', url: '/v1/analytics/sql', payload: { sql: 'SELECT 1' } });
+    expect(unauthorised.statusCode).toBe(401);
+  });
+
+  it('reports the projection’s lag and rebuilds it', async () => {
+    const h = analyticsHistory(store);
+    await h.touch('lead:A', '2026-01-01T00:00:00.000Z');
+    await h.stage('A', 'lead', '2026-01-02T00:00:00.000Z');
+    const before = (await app.inject({ method: 'GET', url: '/v1/analytics/projections', headers: auth })).json<{ projections: { lagEvents: number; running: boolean }[] }>();
+    expect(before.projections[0]).toMatchObject({ lagEvents: 2, running: false });
+    await projections.catchUp();
+    const after = (await app.inject({ method: 'GET', url: '/v1/analytics/projections', headers: auth })).json<{ projections: { lagEvents: number; position: number; rows: Record<string, number> }[] }>();
+    expect(after.projections[0]).toMatchObject({ lagEvents: 0, position: 2, rows: { touches: 1, stage_changes: 1 } });
+    const rebuilt = await post('/v1/analytics/projections/rebuild', {});
+    expect(rebuilt.statusCode).toBe(202);
+    expect(rebuilt.json()).toMatchObject({ generation: 2, position: 0, lagEvents: 2, rows: { touches: 0 } });
+  });
+});
