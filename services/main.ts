@@ -404,6 +404,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
       projections,
       costs: new AdCostService({ store: ingestion.store }),
       sqlLimits: { maxRows: config.analytics.sqlMaxRows, timeoutSeconds: config.analytics.sqlTimeoutSeconds },
+      stages: leadSettings(config).stages,
     },
     unsubscribe: new UnsubscribeService({ store: ingestion.store, secret: unsubscribeSecret }),
     suggestions: {

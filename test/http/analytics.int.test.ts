@@ -30,7 +30,7 @@ beforeEach(async () => {
     apiTokens: [TOKEN],
     logger: false,
     version: 'test',
-    analytics: { analytics, projections, costs: new AdCostService({ store }), sqlLimits: { maxRows: 3, timeoutSeconds: 5 } },
+    analytics: { analytics, projections, costs: new AdCostService({ store }), sqlLimits: { maxRows: 3, timeoutSeconds: 5 }, stages: ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'], now: () => new Date('2026-03-01T00:00:00Z') },
   });
 });
 
@@ -97,5 +97,31 @@ describe('analytics API', () => {
     const rebuilt = await post('/v1/analytics/projections/rebuild', {});
     expect(rebuilt.statusCode).toBe(202);
     expect(rebuilt.json()).toMatchObject({ generation: 2, position: 0, lagEvents: 2, rows: { touches: 0 } });
+  });
+
+  it('answers the funnel and the forecast from the projection, and names a bad parameter', async () => {
+    const h = analyticsHistory(store);
+    await h.stage('A', 'lead', '2026-01-05T00:00:00.000Z');
+    await h.stage('A', 'customer', '2026-01-25T00:00:00.000Z', 5_000);
+    await h.stage('B', 'lead', '2026-01-06T00:00:00.000Z');
+    await h.stage('B', 'opportunity', '2026-01-20T00:00:00.000Z', 8_000);
+    await projections.catchUp();
+    const funnelReply = await app.inject({ method: 'GET', url: '/v1/analytics/funnel?from=2026-01-01&to=2026-01-31', headers: auth });
+    expect(funnelReply.statusCode).toBe(200);
+    const body = funnelReply.json<{ allCohorts: { total: { leads: number; stages: { stage: string; reached: number; reachedCustomer: number }[] } } }>();
+    expect(body.allCohorts.total.leads).toBe(2);
+    const stages = body.allCohorts.total.stages;
+    expect(stages.find((stage) => stage.stage === 'lead')).toMatchObject({ reached: 2, reachedCustomer: 1 });
+    expect(stages.find((stage) => stage.stage === 'opportunity')).toMatchObject({ reached: 2, reachedCustomer: 1 });
+
+    const forecastReply = await app.inject({ method: 'GET', url: '/v1/analytics/forecast?windowDays=90', headers: auth });
+    expect(forecastReply.statusCode).toBe(200);
+    // B is open in opportunity; of the two leads that reached opportunity in the window one became
+    // a customer (A, a 5,000 deal): 1 × 1/2 × 5,000.
+    expect(forecastReply.json()).toMatchObject({ averageDealAmount: 5_000, dealSampleSize: 1, smallDealSample: true, total: { totals: { expectedCustomers: 0.5, expectedRevenue: 2_500 } } });
+
+    const bad = await app.inject({ method: 'GET', url: '/v1/analytics/forecast?windowDays=0', headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ errors: { path: string }[] }>().errors[0]?.path).toMatch(/windowDays/);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalystSqlLimits, ProjectionStatus, ProjectorService } from '../../../projections/index.ts';
+import { forecast, forecastQuerySchema, funnel, funnelQuerySchema } from '../../../projections/funnel/index.ts';
 import { runAnalystSql, toCsv } from '../../../projections/index.ts';
 import type { AdCostService } from '../../ingest/index.ts';
 import type { Analytics } from '../../ports/index.ts';
@@ -11,6 +12,9 @@ export interface AnalyticsRouteDeps {
   readonly projections: ProjectorService;
   readonly costs: AdCostService;
   readonly sqlLimits: AnalystSqlLimits;
+  /** The ordered lifecycle stages (NUDGE_LIFECYCLE_STAGES). */
+  readonly stages: readonly string[];
+  readonly now?: () => Date;
 }
 
 const statusSchema = z
@@ -111,6 +115,34 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
       }
       return result;
     },
+  );
+
+  app.get(
+    '/v1/analytics/funnel',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Stage-to-stage conversion by cohort month, optionally by first-touch channel or by owner (with the team average)',
+        description: 'docs/funnel-and-forecast.md defines every figure. `from`/`to` pick cohort months; `groupBy` is none, channel or owner.',
+        querystring: funnelQuerySchema,
+        response: { 400: problemSchema },
+      },
+    },
+    async (request) => funnel(deps.analytics, request.query, { stages: deps.stages }),
+  );
+
+  app.get(
+    '/v1/analytics/forecast',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Open leads per stage × the measured trailing stage-to-customer rate × the trailing average deal',
+        description: '`asOf` (default now), `windowDays` (default 180), `groupBy` none or owner, `minSampleSize` (default 20): rates measured on fewer leads are flagged.',
+        querystring: forecastQuerySchema,
+        response: { 400: problemSchema },
+      },
+    },
+    async (request) => forecast(deps.analytics, request.query, { stages: deps.stages, now: (deps.now ?? (() => new Date()))() }),
   );
 
   app.post(
