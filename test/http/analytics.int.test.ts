@@ -80,7 +80,9 @@ describe('analytics API', () => {
     expect(csv.body).toBe('n\r\n0\r\n1\r\n');
     const refused = await post('/v1/analytics/sql', { sql: 'TRUNCATE TABLE touches' });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toMatchObject({ errors: [{ path: 'sql', message: expect.stringMatching(/must be a SELECT query/) }] });
+    const problem = refused.json<{ errors: { path: string; message: string }[] }>();
+    expect(problem.errors[0]?.path).toBe('sql');
+    expect(problem.errors[0]?.message).toMatch(/must be a SELECT query/);
     const unauthorised = await app.inject({ method: 'POST', url: '/v1/analytics/sql', payload: { sql: 'SELECT 1' } });
     expect(unauthorised.statusCode).toBe(401);
   });
