@@ -32,6 +32,11 @@ const statusSchema = z
   })
   .meta({ id: 'ProjectionStatus' });
 
+/** A report whose fields the named document describes: passed through as the domain built it. */
+function reportSchema(id: string, description: string) {
+  return z.unknown().describe(description).meta({ id });
+}
+
 const costRowSchema = z
   .object({
     date: z.string().describe('YYYY-MM-DD (UTC)'),
@@ -125,7 +130,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
         summary: 'Stage-to-stage conversion by cohort month, optionally by first-touch channel or by owner (with the team average)',
         description: 'docs/funnel-and-forecast.md defines every figure. `from`/`to` pick cohort months; `groupBy` is none, channel or owner.',
         querystring: funnelQuerySchema,
-        response: { 400: problemSchema },
+        response: { 200: reportSchema('FunnelReport', 'docs/funnel-and-forecast.md describes every field'), 400: problemSchema },
       },
     },
     async (request) => funnel(deps.analytics, request.query, { stages: deps.stages }),
@@ -139,7 +144,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
         summary: 'Open leads per stage × the measured trailing stage-to-customer rate × the trailing average deal',
         description: '`asOf` (default now), `windowDays` (default 180), `groupBy` none or owner, `minSampleSize` (default 20): rates measured on fewer leads are flagged.',
         querystring: forecastQuerySchema,
-        response: { 400: problemSchema },
+        response: { 200: reportSchema('ForecastReport', 'docs/funnel-and-forecast.md describes every field'), 400: problemSchema },
       },
     },
     async (request) => forecast(deps.analytics, request.query, { stages: deps.stages, now: (deps.now ?? (() => new Date()))() }),
