@@ -18,6 +18,8 @@ import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AnalystSqlResult, ProjectionStatus } from '../projections/index.ts';
 import { migrateAnalytics, ProjectorService, runAnalystSql } from '../projections/index.ts';
+import type { ScoringModel } from '../projections/scoring/index.ts';
+import { LeadScoring, loadScoringModel } from '../projections/scoring/index.ts';
 import type { AnalyticsAccess } from './cli/analyticsCommands.ts';
 import { buildProgram, type CliRuntime } from './cli/program.ts';
 import type { Config } from './config/index.ts';
@@ -68,6 +70,15 @@ export async function openAnalytics(config: Config): Promise<Analytics> {
     throw error instanceof NudgeError ? error : new ConfigError(`analytics migrations: ${error instanceof Error ? error.message : String(error)}`);
   }
   return analytics;
+}
+
+/** The lead-scoring model in force: NUDGE_SCORING_MODEL's file, else the shipped one (docs/scoring.md). */
+export function scoringModel(config: Config): ScoringModel {
+  try {
+    return config.analytics.scoringModelFile === undefined ? loadScoringModel() : loadScoringModel(config.analytics.scoringModelFile);
+  } catch (error) {
+    throw new ConfigError(`NUDGE_SCORING_MODEL: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -398,13 +409,17 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const analytics = await openAnalytics(config);
   logger.info(`analytics: ${analytics.description}`);
   const projections = new ProjectorService({ store: ingestion.store, analytics });
+  const settings = leadSettings(config);
+  const scoring = new LeadScoring({ analytics, store: ingestion.store, model: scoringModel(config), freeMailDomains: settings.freeMailDomains });
   const app = await buildApp({
     analytics: {
       analytics,
       projections,
       costs: new AdCostService({ store: ingestion.store }),
       sqlLimits: { maxRows: config.analytics.sqlMaxRows, timeoutSeconds: config.analytics.sqlTimeoutSeconds },
-      stages: leadSettings(config).stages,
+      stages: settings.stages,
+      scoring,
+      freeMailDomains: settings.freeMailDomains,
     },
     unsubscribe: new UnsubscribeService({ store: ingestion.store, secret: unsubscribeSecret }),
     suggestions: {
@@ -467,6 +482,16 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
 
   // The projector resumes from its checkpoint in ClickHouse (a half-written batch is written again).
   const projecting = config.analytics.projector ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
+  // The scorer waits for the projection to be nearly caught up (start-up, a rebuild), then scores every lead each interval.
+  const scoringLoop = config.analytics.scorer
+    ? keepRunning('the lead scorer', logger, stopFollowing.signal, (signal) =>
+        scoring.runScorer(signal, {
+          intervalMs: config.analytics.scorerIntervalMs,
+          ready: async () => (await projections.status()).lagEvents < 1_000,
+          onPass: (pass) => pass.changed > 0 && logger.info(pass, `scored ${pass.leads} leads: ${pass.changed} score changes recorded`),
+        }),
+      )
+    : Promise.resolve();
   // The queue resumes from where it stopped, so the same instance (the API's) runs again.
   const followingQueue = keepRunning('the SDR queue', logger, stopFollowing.signal, (signal) => queue.run(signal));
   // Once a minute: suggestions past their expiry expire (an event); failed email sends are tried again.
@@ -493,6 +518,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await followingStats;
     await followingQueue;
     await projecting;
+    await scoringLoop;
     await expiring;
     await analytics.close();
     await mailer.close();

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { AnalystSqlResult, ProjectionStatus } from '../../projections/index.ts';
 import { cellText, toCsv } from '../../projections/index.ts';
+import { parseScoringModel } from '../../projections/scoring/index.ts';
+import { ValidationError } from '../core/index.ts';
 import type { AdCostReport } from '../ingest/index.ts';
 
 /**
@@ -33,6 +35,7 @@ export interface AnalyticsCliRuntime {
  *   nudge projections rebuild [analytics]
  *   nudge sql "<SELECT …>" [--format table|csv|json]
  *   nudge costs import <file.csv>
+ *   nudge scoring validate <model.yaml>
  */
 export function registerAnalyticsCommands(program: Command, runtime: AnalyticsCliRuntime): void {
   const projections = program.command('projections').description('The ClickHouse projections analytics reads (lag, rebuild)');
@@ -90,6 +93,22 @@ export function registerAnalyticsCommands(program: Command, runtime: AnalyticsCl
         else runtime.stdout.write(formatTable(result));
         if (result.truncated) runtime.stderr.write(`nudge: only the first ${result.rows.length} rows are shown (NUDGE_SQL_MAX_ROWS)\n`);
       });
+    });
+
+  program
+    .command('scoring')
+    .description('The lead-scoring model (docs/scoring.md)')
+    .command('validate <file>')
+    .description('Check a scoring model file: every problem with its path and line; exit 1 when there is one')
+    .action((file: string) => {
+      try {
+        const model = parseScoringModel(readFileSync(file, 'utf8'), file);
+        runtime.stdout.write(`${file}: ${model.name}: ${model.fit.length} fit, ${model.engagement.length} engagement and ${model.negative.length} negative rules, bands ${model.bands.map((band) => band.name).join('/')}, MQL at ${model.mqlThreshold}\n`);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        runtime.stderr.write(`${file}: ${error.message.split(':')[0]}\n${error.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}\n`);
+        process.exitCode = 1;
+      }
     });
 
   program

@@ -94,6 +94,9 @@ export const environmentSchema = z.object({
     .default('nudge')
     .describe('ClickHouse database the projection tables live in'),
   NUDGE_PROJECTOR: z.enum(['on', 'off']).default('on').describe('on: nudge serve projects the event store into ClickHouse for analytics; off: another process does'),
+  NUDGE_SCORING_MODEL: z.string().min(1).optional().describe('YAML lead-scoring model replacing the shipped one (docs/scoring.md)'),
+  NUDGE_SCORER: z.enum(['on', 'off']).default('on').describe('on: nudge serve scores every lead and records LeadScoreChanged when a band or the total moves; off: another process does'),
+  NUDGE_SCORER_INTERVAL_SECONDS: wholeNumber(1, 86_400).default(60).describe('How often the scorer scores every lead again (scores decay with time)'),
   NUDGE_SQL_MAX_ROWS: wholeNumber(1, 1_000_000).default(10_000).describe('Most rows an analyst SQL query (nudge sql, POST /v1/analytics/sql) returns'),
   NUDGE_SQL_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30).describe('Longest an analyst SQL query may run'),
 });
@@ -136,6 +139,10 @@ export interface Config {
     readonly embeddedPath: string;
     readonly database: string;
     readonly projector: boolean;
+    /** undefined: the shipped model. */
+    readonly scoringModelFile: string | undefined;
+    readonly scorer: boolean;
+    readonly scorerIntervalMs: number;
     readonly sqlMaxRows: number;
     readonly sqlTimeoutSeconds: number;
   };
@@ -200,6 +207,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       embeddedPath: resolve(dataDir, 'clickhouse'),
       database: e.CLICKHOUSE_DATABASE,
       projector: e.NUDGE_PROJECTOR === 'on',
+      scoringModelFile: e.NUDGE_SCORING_MODEL === undefined ? undefined : resolve(e.NUDGE_SCORING_MODEL),
+      scorer: e.NUDGE_SCORER === 'on',
+      scorerIntervalMs: e.NUDGE_SCORER_INTERVAL_SECONDS * 1_000,
       sqlMaxRows: e.NUDGE_SQL_MAX_ROWS,
       sqlTimeoutSeconds: e.NUDGE_SQL_TIMEOUT_SECONDS,
     },

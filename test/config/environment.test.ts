@@ -50,7 +50,7 @@ describe('configuration defaults', () => {
         messageIdDomain: 'nudge.local',
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
-      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
@@ -126,6 +126,9 @@ describe('configuration overrides', () => {
       CLICKHOUSE_URL: 'http://nudge:secret@clickhouse:8123',
       CLICKHOUSE_DATABASE: 'analytics_eu',
       NUDGE_PROJECTOR: 'off',
+      NUDGE_SCORING_MODEL: '/etc/nudge/scoring.yaml',
+      NUDGE_SCORER: 'off',
+      NUDGE_SCORER_INTERVAL_SECONDS: '300',
       NUDGE_SQL_MAX_ROWS: '500',
       NUDGE_SQL_TIMEOUT_SECONDS: '12',
     });
@@ -153,7 +156,7 @@ describe('configuration overrides', () => {
         messageIdDomain: 'mail.example.com',
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
-      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
       leads: {
         stages: ['lead', 'mql', 'customer'],
         statuses: ['open', 'closed'],

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
 import { migrateAnalytics, ProjectorService } from '../../projections/index.ts';
 import { buildApp } from '../../services/http/index.ts';
+import { LeadScoring, loadScoringModel } from '../../projections/scoring/index.ts';
 import { AdCostService } from '../../services/ingest/index.ts';
 import type { EventStore } from '../../services/ports/index.ts';
 import { analyticsHistory } from '../projections/analyticsHistory.ts';
@@ -30,7 +31,16 @@ beforeEach(async () => {
     apiTokens: [TOKEN],
     logger: false,
     version: 'test',
-    analytics: { analytics, projections, costs: new AdCostService({ store }), sqlLimits: { maxRows: 3, timeoutSeconds: 5 }, stages: ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'], now: () => new Date('2026-03-01T00:00:00Z') },
+    analytics: {
+      analytics,
+      projections,
+      costs: new AdCostService({ store }),
+      sqlLimits: { maxRows: 3, timeoutSeconds: 5 },
+      stages: ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'],
+      scoring: new LeadScoring({ analytics, store, model: loadScoringModel(), freeMailDomains: ['gmail.com'] }),
+      freeMailDomains: ['gmail.com'],
+      now: () => new Date('2026-03-01T00:00:00Z'),
+    },
   });
 });
 
@@ -125,5 +135,29 @@ describe('analytics API', () => {
     const bad = await app.inject({ method: 'GET', url: '/v1/analytics/forecast?windowDays=0', headers: auth });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ errors: { path: string }[] }>().errors[0]?.path).toMatch(/windowDays/);
+  });
+
+  it('explains a lead’s score and calibrates the model', async () => {
+    const h = analyticsHistory(store);
+    await h.identify('A', '2026-02-01T00:00:00.000Z', [{ kind: 'email', value: 'a@acme.com' }]);
+    await h.traits('A', '2026-02-01T00:00:01.000Z', { title: 'Director of IT' });
+    await h.touch('lead:A', '2026-02-20T00:00:00.000Z', { name: 'Demo Requested' });
+    await h.stage('A', 'mql', '2026-02-21T00:00:00.000Z');
+    await projections.catchUp();
+    const score = await app.inject({ method: 'GET', url: '/v1/leads/A/score', headers: auth });
+    expect(score.statusCode).toBe(200);
+    const body = score.json<{ leadId: string; fit: number; band: string; rules: { id: string; points: number }[] }>();
+    expect(body).toMatchObject({ leadId: 'A', fit: 25 });
+    expect(body.rules.find((rule) => rule.id === 'senior-title')?.points).toBe(20);
+    // 40 points nine days before 'now', halving every 30 days.
+    expect(body.rules.find((rule) => rule.id === 'demo-request')?.points).toBeCloseTo(40 * 2 ** (-9 / 30), 2);
+    expect((await app.inject({ method: 'GET', url: '/v1/leads/nobody/score', headers: auth })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/v1/leads/A/score?asOf=yesterday', headers: auth })).statusCode).toBe(400);
+
+    const calibration = await app.inject({ method: 'GET', url: '/v1/analytics/scoring/calibration', headers: auth });
+    expect(calibration.json()).toMatchObject({ at: 'mql', leads: 1, later: ['sql', 'opportunity', 'customer'] });
+    const badStage = await app.inject({ method: 'GET', url: '/v1/analytics/scoring/calibration?at=won', headers: auth });
+    expect(badStage.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/v1/analytics/scoring/model', headers: auth })).json()).toMatchObject({ name: 'default B2B model', mqlThreshold: 60 });
   });
 });

@@ -2,8 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalystSqlLimits, ProjectionStatus, ProjectorService } from '../../../projections/index.ts';
 import { forecast, forecastQuerySchema, funnel, funnelQuerySchema } from '../../../projections/funnel/index.ts';
+import type { LeadScoring } from '../../../projections/scoring/index.ts';
+import { scoreCalibration } from '../../../projections/scoring/index.ts';
 import { runAnalystSql, toCsv } from '../../../projections/index.ts';
 import type { AdCostService } from '../../ingest/index.ts';
+import { ValidationError } from '../../core/index.ts';
 import type { Analytics } from '../../ports/index.ts';
 import { problemSchema } from '../problem.ts';
 
@@ -14,8 +17,16 @@ export interface AnalyticsRouteDeps {
   readonly sqlLimits: AnalystSqlLimits;
   /** The ordered lifecycle stages (NUDGE_LIFECYCLE_STAGES). */
   readonly stages: readonly string[];
+  readonly scoring: LeadScoring;
+  readonly freeMailDomains: Iterable<string>;
   readonly now?: () => Date;
 }
+
+const isoInstant = (field: string) =>
+  z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value), `${field} must be an ISO date or date-time such as 2026-03-01`)
+    .optional();
 
 const statusSchema = z
   .object({
@@ -148,6 +159,50 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
       },
     },
     async (request) => forecast(deps.analytics, request.query, { stages: deps.stages, now: (deps.now ?? (() => new Date()))() }),
+  );
+
+  app.get(
+    '/v1/leads/:id/score',
+    {
+      schema: {
+        tags: ['leads'],
+        summary: "A lead's score, rule by rule: what the model read of the lead, each rule's points, the sums and the band",
+        description: 'Computed now from the ClickHouse projection with the model in force (or `asOf` a past moment). docs/scoring.md explains the model.',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        querystring: z.object({ asOf: isoInstant('asOf') }),
+        response: { 200: reportSchema('ScoreExplanation', 'docs/scoring.md describes every field'), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => deps.scoring.explain(request.params.id, request.query.asOf === undefined ? (deps.now ?? (() => new Date()))() : new Date(request.query.asOf)),
+  );
+
+  app.get(
+    '/v1/analytics/scoring/model',
+    { schema: { tags: ['analytics'], summary: 'The lead-scoring model in force', response: { 200: reportSchema('ScoringModel', 'docs/scoring.md describes the model file') } } },
+    async () => deps.scoring.model,
+  );
+
+  app.get(
+    '/v1/analytics/scoring/calibration',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Does the score predict anything? Leads by score decile at the time they reached MQL, and the share of each that later reached SQL, opportunity and customer',
+        querystring: z.object({ from: isoInstant('from'), to: isoInstant('to'), at: z.string().min(1).max(64).optional().describe('The stage the score is taken at (default mql)') }),
+        response: { 200: reportSchema('ScoreCalibration', 'docs/scoring.md explains how to read it'), 400: problemSchema },
+      },
+    },
+    async (request) => {
+      const at = request.query.at ?? 'mql';
+      if (!deps.stages.includes(at)) throw new ValidationError('invalid calibration query', [{ path: 'at', message: `must be one of the lifecycle stages: ${deps.stages.join(', ')}` }]);
+      return scoreCalibration(deps.analytics, deps.scoring.model, {
+        stages: deps.stages,
+        freeMailDomains: deps.freeMailDomains,
+        at,
+        ...(request.query.from === undefined ? {} : { from: new Date(request.query.from) }),
+        ...(request.query.to === undefined ? {} : { to: new Date(request.query.to) }),
+      });
+    },
   );
 
   app.post(
