@@ -160,4 +160,30 @@ describe('analytics API', () => {
     expect(badStage.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/v1/analytics/scoring/model', headers: auth })).json()).toMatchObject({ name: 'default B2B model', mqlThreshold: 60 });
   });
+
+  it('attributes conversions by model, compares models, and names a bad parameter', async () => {
+    const h = analyticsHistory(store);
+    await h.touch('lead:A', '2026-02-01T00:00:00.000Z', { channel: 'paid_search', source: 'google', medium: 'cpc' });
+    await h.touch('lead:A', '2026-02-05T00:00:00.000Z', { channel: 'email', source: 'newsletter', medium: 'email' });
+    await h.stage('A', 'opportunity', '2026-02-10T00:00:00.000Z', 9_000);
+    await h.stage('B', 'opportunity', '2026-02-11T00:00:00.000Z', 1_000);
+    await projections.catchUp();
+    const first = await app.inject({ method: 'GET', url: '/v1/analytics/attribution?model=first_touch&conversion=opportunity&from=2026-02-01&to=2026-03-01', headers: auth });
+    expect(first.statusCode).toBe(200);
+    const rows = first.json<{ rows: { key: string; conversions: number; revenue: number }[]; totals: { conversions: number } }>();
+    expect(rows.totals.conversions).toBe(2);
+    expect(rows.rows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'paid_search', conversions: 1, revenue: 9_000 }), expect.objectContaining({ key: '(no touch)', conversions: 1, revenue: 1_000 })]),
+    );
+    const compared = await app.inject({ method: 'GET', url: '/v1/analytics/attribution/compare?models=first_touch,last_touch&conversion=opportunity&from=2026-02-01&to=2026-03-01', headers: auth });
+    expect(compared.statusCode).toBe(200);
+    const totals = compared.json<{ totals: { models: Record<string, { conversions: number }> } }>().totals.models;
+    expect(totals.first_touch?.conversions).toBe(2);
+    expect(totals.last_touch?.conversions).toBe(2);
+    const badModel = await app.inject({ method: 'GET', url: '/v1/analytics/attribution/compare?models=first_touch,magic', headers: auth });
+    expect(badModel.json<{ errors: { path: string; message: string }[] }>().errors[0]).toMatchObject({ path: 'models', message: expect.stringContaining('unknown: magic') as string });
+    const badStage = await app.inject({ method: 'GET', url: '/v1/analytics/attribution?conversion=won', headers: auth });
+    expect(badStage.statusCode).toBe(400);
+    expect(badStage.json<{ errors: { path: string }[] }>().errors[0]?.path).toMatch(/conversion/);
+  });
 });

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalystSqlLimits, ProjectionStatus, ProjectorService } from '../../../projections/index.ts';
 import { forecast, forecastQuerySchema, funnel, funnelQuerySchema } from '../../../projections/funnel/index.ts';
+import { attribute, attributionModels, compareModels, parseAttributionQuery } from '../../../projections/attribution/index.ts';
+import type { AttributionModel } from '../../../projections/attribution/index.ts';
 import type { LeadScoring } from '../../../projections/scoring/index.ts';
 import { scoreCalibration } from '../../../projections/scoring/index.ts';
 import { runAnalystSql, toCsv } from '../../../projections/index.ts';
@@ -130,6 +132,56 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
           .send(toCsv(result) as never);
       }
       return result;
+    },
+  );
+
+  const attributionParams = {
+    model: z.string().optional().describe(`One of ${attributionModels.join(', ')} (default linear)`),
+    conversion: z.string().optional().describe('A lifecycle stage; a lead converts the first time it reaches it or a later one (default the last stage)'),
+    from: z.string().optional().describe('Conversions from (ISO date or date-time; default to − 90 days)'),
+    to: z.string().optional().describe('Conversions before (default now)'),
+    by: z.string().optional().describe('channel (default), source, medium, campaign or content'),
+    lookbackDays: z.string().optional().describe('Touches up to this many days before a conversion count (default 90)'),
+    halfLifeDays: z.string().optional().describe('time_decay: the half-life (default 7)'),
+  };
+  const clock = { now: deps.now ?? (() => new Date()) };
+
+  app.get(
+    '/v1/analytics/attribution',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Credit for conversions and revenue by channel, source, medium, campaign or content, under one attribution model',
+        description: 'docs/attribution.md defines the models and every field. Conversions without a touch in the window appear under `(no touch)`.',
+        querystring: z.object(attributionParams),
+        response: { 200: reportSchema('AttributionReport', 'docs/attribution.md describes every field'), 400: problemSchema },
+      },
+    },
+    async (request) => {
+      const query = parseAttributionQuery(request.query, { stages: deps.stages, clock });
+      return attribute(deps.analytics, query, { stages: deps.stages });
+    },
+  );
+
+  app.get(
+    '/v1/analytics/attribution/compare',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary: 'Several attribution models side by side (default all)',
+        querystring: z.object({ ...attributionParams, models: z.string().optional().describe('Comma-separated model names (default all)') }),
+        response: { 200: reportSchema('AttributionComparison', 'docs/attribution.md describes every field'), 400: problemSchema },
+      },
+    },
+    async (request) => {
+      const { models: listed, ...rest } = request.query;
+      const models = listed === undefined ? [...attributionModels] : listed.split(',').map((model) => model.trim()).filter((model) => model !== '');
+      const unknown = models.filter((model) => !(attributionModels as readonly string[]).includes(model));
+      if (unknown.length > 0 || models.length === 0) {
+        throw new ValidationError('invalid attribution query', [{ path: 'models', message: `must name models of ${attributionModels.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}` }]);
+      }
+      const query = parseAttributionQuery(rest, { stages: deps.stages, clock });
+      return compareModels(deps.analytics, models as AttributionModel[], query, { stages: deps.stages });
     },
   );
 
