@@ -95,6 +95,7 @@ export function splitStatements(text: string): string[] {
 
 /** A Date as ClickHouse's DateTime64(3, 'UTC') text: `2026-01-02 03:04:05.678`. */
 export function clickhouseTime(at: Date | string): string {
-  const iso = typeof at === 'string' ? new Date(at).toISOString() : at.toISOString();
+  // Event times are written by toISOString (`2026-01-02T03:04:05.678Z`): cut those as they are.
+  const iso = typeof at === 'string' ? (at.length === 24 && at[10] === 'T' && at[23] === 'Z' ? at : new Date(at).toISOString()) : at.toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }

@@ -119,9 +119,16 @@ class ClickHouseAnalytics implements Analytics {
       throw new ValidationError('cannot insert', [{ path: 'deduplicationToken', message: 'must be 1–200 letters, digits or _.:-' }]);
     }
     const settings = token === undefined ? '' : ` SETTINGS insert_deduplication_token = '${token}'`;
+    // JSONCompactEachRow with the column list: about twice as fast for the engine to read as
+    // JSONEachRow (no key per value), and the columns are those of the first row, in its order.
+    const columns = Object.keys(rows[0]!);
+    for (const column of columns) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) throw new ValidationError('cannot insert', [{ path: `rows[0].${column}`, message: 'is not a plain column name' }]);
+    }
     let body = '';
-    for (const row of rows) body += `${JSON.stringify(row)}\n`;
-    await this.#run(() => this.#client.exec({ query: this.#scoped(`INSERT INTO \`${table}\`${settings} FORMAT JSONEachRow\n${body}`) }).then((result) => result.stream.resume()));
+    for (const row of rows) body += `${JSON.stringify(columns.map((column) => row[column]))}\n`;
+    const sql = `INSERT INTO \`${table}\` (${columns.map((column) => `\`${column}\``).join(', ')})${settings} FORMAT JSONCompactEachRow\n${body}`;
+    await this.#run(() => this.#client.exec({ query: this.#scoped(sql) }).then((result) => result.stream.resume()));
   }
 
   async ping(): Promise<void> {

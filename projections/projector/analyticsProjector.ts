@@ -96,11 +96,15 @@ export class AnalyticsProjector {
   async catchUp(until?: number): Promise<number> {
     await this.#start();
     const head = Math.min(until ?? Number.MAX_SAFE_INTEGER, await this.#store.headPosition());
-    while (this.#state!.committed < head) {
-      const events = await this.#store.readAll({ after: this.#state!.committed, limit: this.#maxBatchEvents });
-      const upTo = events.filter((event) => event.position <= head);
+    const read = (after: number) => (after < head ? this.#store.readAll({ after, limit: this.#maxBatchEvents }) : Promise.resolve([]));
+    // The next page is read while the engine takes the current one (it inserts on a thread of its own).
+    let next = read(this.#state!.committed);
+    for (;;) {
+      const upTo = (await next).filter((event) => event.position <= head);
       if (upTo.length === 0) break;
-      await this.#write(upTo);
+      const writing = this.#write(upTo);
+      next = read(upTo[upTo.length - 1]!.position);
+      await writing;
     }
     return this.#state!.committed;
   }

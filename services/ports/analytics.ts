@@ -30,7 +30,7 @@ export interface Analytics {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** A query whose rows come back as arrays, with the column names and types. */
   queryTable(sql: string, params?: QueryParams): Promise<ResultTable>;
-  /** Rows into a table, as one insert; with a token, a repeat of the same insert is a no-op. */
+  /** Rows into a table, as one insert (the columns are the first row's keys; a key another row lacks is its column default); with a token, a repeat of the same insert is a no-op. */
   insert(table: string, rows: readonly Record<string, unknown>[], options?: { deduplicationToken?: string }): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
