@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Clock, type FieldIssue, ValidationError, fieldIssues, systemClock } from '../../services/core/index.ts';
 import { type AttributionModel, attributionModels } from './attributionModels.ts';
+import { parseInstant } from '../isoInstant.ts';
 
 /** What credit is grouped by: a column of touches_resolved. */
 export const attributionKeys = ['channel', 'source', 'medium', 'campaign', 'content'] as const;
@@ -97,7 +98,6 @@ function stageNamed(stages: readonly string[], value: string): string | null {
   return stages.find((stage) => stage.toLowerCase() === wanted) ?? null;
 }
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** `2026-01-31` (midnight UTC) or `2026-01-31T12:00:00Z` / `…+02:00` (no offset: UTC). */
 function instant(field: string) {
@@ -110,16 +110,6 @@ function instant(field: string) {
   });
 }
 
-function parseInstant(text: string): Date | null {
-  const match = ISO_INSTANT.exec(text.trim());
-  if (!match) return null;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', offset = 'Z'] = match;
-  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return null;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
-  const at = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`);
-  return Number.isNaN(at.getTime()) ? null : at;
-}
 
 function days(field: string) {
   return z.coerce

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, fieldIssues } from '../../services/core/index.ts';
+import { parseInstant } from '../isoInstant.ts';
 
 /** How funnel figures are split within a cohort. */
 export const funnelGroupings = ['none', 'channel', 'owner'] as const;
@@ -68,22 +69,8 @@ export function parseForecastQuery(input: unknown): ForecastQuery {
   return result.data;
 }
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-/**
- * `2026-01-31` (midnight UTC) or `2026-01-31T12:00:00Z` / `…+02:00` (no offset: UTC) as an
- * instant; null when the text is no such date or names a day that does not exist.
- */
-export function parseInstant(text: string): Date | null {
-  const match = ISO_INSTANT.exec(text.trim());
-  if (!match) return null;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', offset = 'Z'] = match;
-  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) return null;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
-  const at = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${offset}`);
-  return Number.isNaN(at.getTime()) ? null : at;
-}
+export { parseInstant };
 
 // DateTime64(3) holds 1900–2299; before 1970 no lead had a stage.
 const FIRST_YEAR = 1970;

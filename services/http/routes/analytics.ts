@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AnalystSqlLimits, ProjectionStatus, ProjectorService } from '../../../projections/index.ts';
 import { forecast, forecastQuerySchema, funnel, funnelQuerySchema } from '../../../projections/funnel/index.ts';
+import { parseInstant } from '../../../projections/isoInstant.ts';
 import { attribute, attributionModels, compareModels, parseAttributionQuery } from '../../../projections/attribution/index.ts';
 import type { AttributionModel } from '../../../projections/attribution/index.ts';
 import type { LeadScoring } from '../../../projections/scoring/index.ts';
@@ -27,7 +28,7 @@ export interface AnalyticsRouteDeps {
 const isoInstant = (field: string) =>
   z
     .string()
-    .refine((value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value), `${field} must be an ISO date or date-time such as 2026-03-01`)
+    .refine((value) => parseInstant(value) !== null, `${field} must be an ISO date (2026-03-01) or date-time (2026-03-01T12:00:00Z)`)
     .optional();
 
 const statusSchema = z
@@ -225,7 +226,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
         response: { 200: reportSchema('ScoreExplanation', 'docs/scoring.md describes every field'), 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => deps.scoring.explain(request.params.id, request.query.asOf === undefined ? (deps.now ?? (() => new Date()))() : new Date(request.query.asOf)),
+    async (request) => deps.scoring.explain(request.params.id, request.query.asOf === undefined ? (deps.now ?? (() => new Date()))() : parseInstant(request.query.asOf)!),
   );
 
   app.get(
@@ -251,8 +252,8 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRouteDeps> = async 
         stages: deps.stages,
         freeMailDomains: deps.freeMailDomains,
         at,
-        ...(request.query.from === undefined ? {} : { from: new Date(request.query.from) }),
-        ...(request.query.to === undefined ? {} : { to: new Date(request.query.to) }),
+        ...(request.query.from === undefined ? {} : { from: parseInstant(request.query.from)! }),
+        ...(request.query.to === undefined ? {} : { to: parseInstant(request.query.to)! }),
       });
     },
   );
