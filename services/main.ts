@@ -13,7 +13,7 @@ import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import { JourneyService } from '../journeys/authoring/index.ts';
 import { journeyLibraryDir } from '../journeys/library/index.ts';
-import { createJourneyRunner } from '../journeys/runner/index.ts';
+import { createJourneyRunner, JOURNEY_RUNNER_CHECKPOINT } from '../journeys/runner/index.ts';
 import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AnalystSqlResult, ProjectionStatus } from '../projections/index.ts';
@@ -27,12 +27,13 @@ import { loadConfig, resolveApiTokens, resolveUnsubscribeSecret, resolveWriteKey
 import { ConfigError, NudgeError, systemClock, UnavailableError, ValidationError } from './core/index.ts';
 import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
+import { DemoStartup, demoToLoad } from './demoStartup.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { AdCostService, createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
 import type { AdCostReport, IngestPipeline } from './ingest/index.ts';
 import type { LeadSettings, RoutingRules } from './leads/index.ts';
-import { createLeadRouter, defaultFreeMailDomains, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
+import { createLeadRouter, defaultFreeMailDomains, LEAD_ROUTER_CHECKPOINT, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
 import type { Analytics, EventStore, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
@@ -373,7 +374,7 @@ async function keepRunning(name: string, logger: Logger, signal: AbortSignal, st
 }
 
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
-export async function serve(config: Config, overrides: { host?: string; port?: number } = {}): Promise<void> {
+export async function serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean } = {}): Promise<void> {
   const logger = createLogger(config);
   const host = overrides.host ?? config.http.host;
   const port = overrides.port ?? config.http.port;
@@ -381,6 +382,9 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const writeKeys = resolveWriteKeys(config.ingest.writeKeys, config.dataDir);
   logger.info('opening the event store and bringing the lead index up to date');
   const ingestion = await openIngestion(config);
+  // Decided before anything of this start is written: the demo only goes into an empty store.
+  const demoOptions = demoToLoad(config, overrides.demo ?? config.demo.enabled, (await ingestion.store.headPosition()) === 0, logger);
+  const demo = demoOptions === null ? null : new DemoStartup(demoOptions, config, logger);
   const journeys = new JourneyService({ store: ingestion.store });
   if (config.journeys.loadLibrary) {
     const loaded = await loadJourneyLibrary(journeys);
@@ -412,6 +416,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const settings = leadSettings(config);
   const scoring = new LeadScoring({ analytics, store: ingestion.store, model: scoringModel(config), freeMailDomains: settings.freeMailDomains });
   const app = await buildApp({
+    ...(demo === null ? {} : { startup: demo.startup }),
     analytics: {
       analytics,
       projections,
@@ -507,11 +512,13 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     }
   })();
 
+  let loadingDemo: Promise<void> = Promise.resolve();
   closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await app.close();
     stopFollowing.abort();
+    await loadingDemo;
     await following;
     await running;
     await routing;
@@ -541,6 +548,29 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     logger.info(`Segment write key: in ${writeKeys.file}`);
   }
   logger.info(`Send events: POST ${url}/v1/track (Basic auth, the write key as user) or point a Segment SDK's host at ${url}`);
+  if (demo !== null) {
+    const ingestService = ingestion.service;
+    loadingDemo = demo
+      .run(
+        { reps: repService, ingest: { batch: (body, meta) => ingestService.batch(body, meta) }, costs: new AdCostService({ store: ingestion.store }) },
+        {
+          headPosition: () => ingestion.store.headPosition(),
+          positions: {
+            ...(rules ? { routing: () => checkpoints.get(LEAD_ROUTER_CHECKPOINT) } : {}),
+            ...(config.journeys.runner ? { journeys: () => checkpoints.get(JOURNEY_RUNNER_CHECKPOINT) } : {}),
+            ...(config.analytics.projector ? { analytics: async () => (await projections.status()).position } : {}),
+            queue: () => Promise.resolve(queue.position),
+          },
+          scorePass: config.analytics.scorer ? () => scoring.requestPass() : undefined,
+        },
+        { url, docsUrl: `${url}${DOCS_PREFIX}`, tokenFile: tokens.file ?? null, writeKeyFile: writeKeys.file ?? null },
+        stopFollowing.signal,
+      )
+      .catch((error: unknown) => {
+        if (stopFollowing.signal.aborted) logger.info('the demo load stopped with the server: the next start resumes it');
+        else logger.error({ err: error }, 'loading the demo company failed; the next start tries again (or start empty: npm start -- --no-demo)');
+      });
+  }
 }
 
 /** Runs the `nudge` command line; returns the exit code. */

@@ -69,6 +69,8 @@ export class LeadScoring {
   readonly model: ScoringModel;
   readonly #freeMail: readonly string[];
   readonly #clock: Clock;
+  readonly #passRequests: { resolve(): void }[] = [];
+  #wake: (() => void) | null = null;
 
   constructor(options: { analytics: Analytics; store: EventStore; model: ScoringModel; freeMailDomains: Iterable<string>; clock?: Clock }) {
     this.#analytics = options.analytics;
@@ -124,28 +126,55 @@ export class LeadScoring {
     let loaded = false;
     while (!signal.aborted) {
       const started = performance.now();
-      if (options.ready === undefined || (await options.ready())) {
-        if (!loaded) {
-          for (const row of await this.#analytics.query<{ lead_id: string; total: string; band: string }>(
-            `SELECT lead_id, argMaxIf(value, position, key = 'total') AS total, argMaxIf(value, position, key = 'band') AS band
-             FROM lead_facts_resolved WHERE kind = 'score' GROUP BY lead_id`,
-          )) {
-            last.set(row.lead_id, { total: Number(row.total), band: row.band });
+      // The callers of requestPass() before this pass began are answered when it ends.
+      const answered = this.#passRequests.splice(0);
+      let ran = false;
+      try {
+        if (options.ready === undefined || (await options.ready())) {
+          if (!loaded) {
+            for (const row of await this.#analytics.query<{ lead_id: string; total: string; band: string }>(
+              `SELECT lead_id, argMaxIf(value, position, key = 'total') AS total, argMaxIf(value, position, key = 'band') AS band
+               FROM lead_facts_resolved WHERE kind = 'score' GROUP BY lead_id`,
+            )) {
+              last.set(row.lead_id, { total: Number(row.total), band: row.band });
+            }
+            loaded = true;
           }
-          loaded = true;
+          const asOf = this.#clock.now();
+          const scores = await this.scoreAll(asOf);
+          const changed = scores.filter((score) => {
+            const before = last.get(score.leadId);
+            return before === undefined || before.band !== score.band || Math.abs(before.total - score.total) >= this.model.changeThreshold;
+          });
+          await this.#record(changed, asOf);
+          for (const score of changed) last.set(score.leadId, { total: score.total, band: score.band });
+          options.onPass?.({ leads: scores.length, changed: changed.length, ms: performance.now() - started });
+          ran = true;
         }
-        const asOf = this.#clock.now();
-        const scores = await this.scoreAll(asOf);
-        const changed = scores.filter((score) => {
-          const before = last.get(score.leadId);
-          return before === undefined || before.band !== score.band || Math.abs(before.total - score.total) >= this.model.changeThreshold;
-        });
-        await this.#record(changed, asOf);
-        for (const score of changed) last.set(score.leadId, { total: score.total, band: score.band });
-        options.onPass?.({ leads: scores.length, changed: changed.length, ms: performance.now() - started });
+      } finally {
+        // A pass that did not run (not ready, or failed) still owes its callers one.
+        if (ran) for (const request of answered) request.resolve();
+        else this.#passRequests.unshift(...answered);
       }
-      await delay(intervalMs, undefined, { signal }).catch(() => undefined);
+      // Asked for a pass while this one ran: go again now; while not ready, look again soon.
+      const pauseMs = this.#passRequests.length === 0 ? intervalMs : ran ? 0 : Math.min(intervalMs, 1_000);
+      const wake = new AbortController();
+      this.#wake = () => wake.abort();
+      await delay(pauseMs, undefined, { signal: AbortSignal.any([signal, wake.signal]) }).catch(() => undefined);
+      this.#wake = null;
     }
+  }
+
+  /**
+   * Asks the running scorer (runScorer) for a pass now rather than at the end of its interval;
+   * resolves when a pass that began after the call has recorded its changes. Used after a bulk
+   * load (the demo), so scores exist without waiting a whole interval.
+   */
+  requestPass(): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#passRequests.push({ resolve });
+    this.#wake?.();
+    return promise;
   }
 
   async #record(changed: readonly LeadScore[], asOf: Date): Promise<void> {

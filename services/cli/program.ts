@@ -28,7 +28,7 @@ export interface CliRuntime {
   openIngestion(config: Config): Promise<CliIngestion>;
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
-  serve(config: Config, overrides: { host?: string; port?: number }): Promise<void>;
+  serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean }): Promise<void>;
   /** A rep's queue as of now (`nudge queue --rep`). */
   readQueue(config: Config, repId: string, options: { action?: string; due?: 'today' | 'overdue' }): Promise<QueueView>;
   /** Sends a rep's morning digest now (`nudge digest send --rep`). */
@@ -47,7 +47,7 @@ export interface CliRuntime {
 }
 
 /**
- *   nudge serve [--host H] [--port P]
+ *   nudge serve [--host H] [--port P] [--demo | --no-demo]
  *   nudge events tail [-n 20] [--no-follow] [--json]
  *   nudge events stream <name> [--from R] [--backwards] [--limit N] [--json]
  *   nudge config
@@ -77,7 +77,9 @@ export function buildProgram(runtime: CliRuntime): Command {
     .description('Run the API server on the configured backends (embedded by default). This is the main job.')
     .option('--host <host>', 'interface to listen on (overrides HOST)')
     .option('--port <port>', 'port to listen on (overrides PORT)', parsePort)
-    .action(async (options: { host?: string; port?: number }) => {
+    .option('--demo', 'load the demo company into an empty data folder first (overrides NUDGE_DEMO; npm start sets it)')
+    .option('--no-demo', 'start empty, for real use (overrides NUDGE_DEMO)')
+    .action(async (options: { host?: string; port?: number; demo?: boolean }) => {
       await runtime.serve(runtime.loadConfig(), options);
     });
 

@@ -99,6 +99,11 @@ export const environmentSchema = z.object({
   NUDGE_SCORER_INTERVAL_SECONDS: wholeNumber(1, 86_400).default(60).describe('How often the scorer scores every lead again (scores decay with time)'),
   NUDGE_SQL_MAX_ROWS: wholeNumber(1, 1_000_000).default(10_000).describe('Most rows an analyst SQL query (nudge sql, POST /v1/analytics/sql) returns'),
   NUDGE_SQL_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30).describe('Longest an analyst SQL query may run'),
+  NUDGE_DEMO: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe('on: nudge serve loads a demo company (reps, leads, 180 days of history, ad spend) into an empty data folder first; npm start turns it on (nudge serve --demo)'),
+  NUDGE_DEMO_LEADS: wholeNumber(1, 100_000, 'must be a whole number from 1 to 100000').default(3_000).describe('How many leads the demo company has'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -146,6 +151,8 @@ export interface Config {
     readonly sqlMaxRows: number;
     readonly sqlTimeoutSeconds: number;
   };
+  /** The demo company loaded into an empty data folder (`demo.json` there records the load). */
+  readonly demo: { readonly enabled: boolean; readonly leads: number; readonly days: number; readonly seed: number; readonly markerPath: string };
   readonly leads: {
     readonly stages: readonly string[] | undefined;
     readonly statuses: readonly string[] | undefined;
@@ -213,6 +220,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sqlMaxRows: e.NUDGE_SQL_MAX_ROWS,
       sqlTimeoutSeconds: e.NUDGE_SQL_TIMEOUT_SECONDS,
     },
+    demo: { enabled: e.NUDGE_DEMO === 'on', leads: e.NUDGE_DEMO_LEADS, days: 180, seed: 1, markerPath: resolve(dataDir, 'demo.json') },
     leads: {
       stages: e.NUDGE_LIFECYCLE_STAGES,
       statuses: e.NUDGE_LEAD_STATUSES,

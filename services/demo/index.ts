@@ -10,3 +10,5 @@ export type { Account, Contact, DemoOptions, DemoWorld, Visitor } from './demoWo
 export { buildDemoWorld, demoLimits } from './demoWorld.ts';
 export type { Stage } from './funnel.ts';
 export { stageConversion, stages } from './funnel.ts';
+export type { DemoLoadProgress, DemoLoadReport, DemoSetupParts } from './demoSetup.ts';
+export { demoTeam, loadDemo } from './demoSetup.ts';

@@ -20,6 +20,7 @@ import { handleError, sendProblem } from './problem.ts';
 import type { AnalyticsRouteDeps } from './routes/analytics.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { eventRoutes } from './routes/events.ts';
+import type { StartupCheck } from './routes/health.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -35,6 +36,8 @@ import { repRoutes } from './routes/reps.ts';
 
 export interface AppDeps {
   readonly eventStore: EventStore;
+  /** Work after listening (the demo load): /health/ready answers 503 until it is done. */
+  readonly startup?: StartupCheck;
   /** Bearer tokens that open the non-public routes. */
   readonly apiTokens: readonly string[];
   /** A pino logger, or false for none (tests). */
@@ -120,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 
-  await app.register(healthRoutes, { eventStore: deps.eventStore });
+  await app.register(healthRoutes, { eventStore: deps.eventStore, startup: deps.startup });
   await app.register(eventRoutes, { eventStore: deps.eventStore });
   if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
   if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });

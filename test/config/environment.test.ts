@@ -2,6 +2,7 @@
  * Configuration from the environment: given these variables, when the config is loaded, then
  * this config (or a ConfigError that names each bad variable and never shows a secret).
  */
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeEnvironment, environmentSchema, loadConfig } from '../../services/config/index.ts';
@@ -51,6 +52,7 @@ describe('configuration defaults', () => {
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
       analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      demo: { enabled: false, leads: 3_000, days: 180, seed: 1, markerPath: join(config.dataDir, 'demo.json') },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
   });
@@ -131,6 +133,8 @@ describe('configuration overrides', () => {
       NUDGE_SCORER_INTERVAL_SECONDS: '300',
       NUDGE_SQL_MAX_ROWS: '500',
       NUDGE_SQL_TIMEOUT_SECONDS: '12',
+      NUDGE_DEMO: 'on',
+      NUDGE_DEMO_LEADS: '500',
     });
 
     expect(config).toEqual({
@@ -157,6 +161,7 @@ describe('configuration overrides', () => {
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
       analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      demo: { enabled: true, leads: 500, days: 180, seed: 1, markerPath: '/srv/nudge/demo.json' },
       leads: {
         stages: ['lead', 'mql', 'customer'],
         statuses: ['open', 'closed'],
@@ -266,5 +271,15 @@ describe('describeEnvironment', () => {
     expect(byName.get('HOST')).toMatchObject({ default: '127.0.0.1' });
     expect(byName.get('NUDGE_SQLITE_SYNCHRONOUS')).toMatchObject({ default: 'full' });
     expect(byName.get('NUDGE_API_TOKENS')).toMatchObject({ default: '' });
+  });
+
+  it("is the README's table: every variable with its default, and nothing the schema does not read", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| ([^|]*) \|/gm)].map((match) => ({ name: match[1]!, default: match[2]!.trim() }));
+
+    expect(rows.map((row) => row.name).sort()).toEqual(Object.keys(environmentSchema.shape).sort());
+    for (const variable of describeEnvironment().filter((v) => v.default !== '')) {
+      expect(rows.find((row) => row.name === variable.name)?.default, variable.name).toBe(`\`${variable.default}\``);
+    }
   });
 });

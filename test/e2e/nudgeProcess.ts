@@ -19,9 +19,9 @@ function environment(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_FORMAT: 'json', ...env };
 }
 
-/** Starts `nudge serve` on a free port and resolves once it says where it listens. */
-export async function startNudge(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningNudge> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
+/** Starts `nudge serve` (or `nudge <args>`) on a free port and resolves once it says where it listens. */
+export async function startNudge(env: Record<string, string>, timeoutMs = 20_000, args: readonly string[] = ['serve']): Promise<RunningNudge> {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env: environment({ PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

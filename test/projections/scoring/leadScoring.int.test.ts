@@ -100,6 +100,29 @@ describe('LeadScoring', () => {
     })).toBe(0);
   });
 
+  it('requestPass: a running scorer scores now rather than at the end of its interval, and answers once that pass is recorded', async () => {
+    const h = analyticsHistory(store);
+    await h.identify('cy', '2026-02-01T00:00:00.000Z', [{ kind: 'email', value: 'cy@acme.com' }]);
+    await project();
+    const scoring = new LeadScoring({ analytics, store, model: MODEL, freeMailDomains: ['gmail.com'], clock });
+    const stop = new AbortController();
+    const passes: number[] = [];
+    // An hour between passes: only requestPass can bring the second one within the test.
+    const running = scoring.runScorer(stop.signal, { intervalMs: 3_600_000, onPass: (p) => passes.push(p.changed) });
+    // The first pass starts at once; the one asked for runs after it (and finds nothing new).
+    await scoring.requestPass();
+    expect(passes).toEqual([1, 0]);
+
+    await h.touch('lead:cy', '2026-02-02T00:00:00.000Z', { name: 'Demo Requested' });
+    await project();
+    await scoring.requestPass();
+    expect(passes).toEqual([1, 0, 1]);
+    const recorded = (await store.readStream('lead-cy')).filter((event) => event.type === 'LeadScoreChanged').map((event) => event.data);
+    expect(recorded.at(-1)).toEqual({ fit: 5, engagement: 30, total: 35, band: 'B' });
+    stop.abort();
+    await running;
+  });
+
   it('calibrates: leads by score decile at MQL and the share that later reached each stage', async () => {
     const h = analyticsHistory(store);
     // 20 leads reach MQL on 2026-02-10; the ten with a demo request score 30 more, and of those
