@@ -98,22 +98,26 @@ export class DemoStartup {
   async run(parts: DemoSetupParts, followers: DemoFollowers, where: DemoWhereToLook, signal: AbortSignal): Promise<void> {
     const started = performance.now();
     const { leads, days } = this.#options;
-    this.#logger.info(`loading the demo company: ${demoTeam.length} reps, ${leads.toLocaleString('en-US')} leads, ${days} days of history to ${this.#options.start.toISOString().slice(0, 10)} + ${days} days (npm start -- --no-demo starts empty)`);
-    const bar = process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { format: 'demo |{bar}| {percentage}% · day {day}/{days} · {messages} calls · {stored} events stored · {eta_formatted} left', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-    bar?.start(100, 0, { day: 0, days, messages: 0, stored: 0 });
+    const first = this.#options.start.toISOString().slice(0, 10);
+    const last = new Date(this.#options.start.getTime() + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    this.#logger.info(`loading the demo company: ${demoTeam.length} reps, ${leads.toLocaleString('en-US')} leads, ${days} days of history (${first} to ${last}); npm start -- --no-demo starts empty instead`);
+    // The bar is drawn from the first progress on, after the log lines of the start.
+    const progressBar: { bar: cliProgress.SingleBar | null } = { bar: null };
     let logged = 0;
     const onProgress = (progress: DemoLoadProgress): void => {
       if (signal.aborted) throw new Error('shutting down: the demo load stops here (the next start resumes it)');
       this.#detail = `loading the demo company: day ${progress.day} of ${progress.days}, ${progress.messages.toLocaleString('en-US')} calls`;
       const percent = Math.floor(progress.fraction * 100);
-      bar?.update(percent, { day: progress.day, days: progress.days, messages: progress.messages.toLocaleString('en-US'), stored: progress.stored.toLocaleString('en-US') });
+      if (progressBar.bar === null && process.stderr.isTTY) {
+        progressBar.bar = new cliProgress.SingleBar(
+          { format: 'demo |{bar}| {percentage}% · day {day}/{days} · {messages} calls, {stored} stored · {eta_formatted} left', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+          cliProgress.Presets.shades_classic,
+        );
+        progressBar.bar.start(100, 0, { day: 0, days, messages: 0, stored: 0 });
+      }
+      progressBar.bar?.update(percent, { day: progress.day, days: progress.days, messages: progress.messages.toLocaleString('en-US'), stored: progress.stored.toLocaleString('en-US') });
       // Without a terminal (a container, a log file) the progress goes to the log every 10 %.
-      if (bar === null && percent >= logged + 10) {
+      if (!process.stderr.isTTY && percent >= logged + 10) {
         logged = percent - (percent % 10);
         this.#logger.info(`demo: ${percent}% (${this.#detail})`);
       }
@@ -122,7 +126,7 @@ export class DemoStartup {
     try {
       report = await loadDemo(this.#options, parts, onProgress);
     } finally {
-      bar?.stop();
+      progressBar.bar?.stop();
     }
     const loadedMs = performance.now() - started;
     this.#logger.info(
