@@ -593,6 +593,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     },
     openAnalyticsAccess,
     importCosts,
+    apiBase: serverBase,
+    apiToken: (config) => resolveApiTokens(config.apiTokens, config.dataDir).tokens[0]!,
     openJourneys: (config) => {
       const store = openEventStore(config);
       return Promise.resolve({ journeys: new JourneyService({ store }), close: () => store.close() });

@@ -33,9 +33,10 @@ const CHUNK = 256 * 1024;
 /**
  *   nudge demo generate [--leads 500] [--days 90] [--seed 1] [--start YYYY-MM-DD] [--out demo-events.jsonl|-] [--costs-out demo-costs.csv|-]
  * Writes a B2B company's history as Segment messages (JSON lines, for `nudge ingest`) and the ad
- * spend behind its paid visits (CSV). The same seed and start give the same bytes.
+ * spend behind its paid visits (CSV). The same seed and start give the same bytes. Returns the
+ * `demo` command, for its other subcommands (`demo tour`).
  */
-export function registerDemoCommand(program: Command, io: DemoCommandIo): void {
+export function registerDemoCommand(program: Command, io: DemoCommandIo): Command {
   const demo = program.command('demo').description('Demo data');
   demo
     .command('generate')
@@ -59,6 +60,7 @@ export function registerDemoCommand(program: Command, io: DemoCommandIo): void {
       const spend = costs.reduce((sum, row) => sum + row.cost, 0);
       io.stderr.write(summary(world, tally, { ...options, start, costRows: costs.length, spend }));
     });
+  return demo;
 }
 
 function* messageChunks(world: DemoWorld, tally: DemoTally): Generator<string> {

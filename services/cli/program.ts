@@ -8,6 +8,7 @@ import { formatQueue } from './queueFormat.ts';
 import type { AnalyticsAccess } from './analyticsCommands.ts';
 import { registerAnalyticsCommands } from './analyticsCommands.ts';
 import { registerDemoCommand } from './demoCommand.ts';
+import { registerDemoTourCommand } from './demoTourCommand.ts';
 import { formatEvent } from './eventFormat.ts';
 import type { AdCostReport } from '../ingest/index.ts';
 import type { CliIngestion } from './ingestCommand.ts';
@@ -42,6 +43,10 @@ export interface CliRuntime {
   /** Analytics (projections, SQL): the engine, or the running server's API while it holds the engine. */
   openAnalyticsAccess(config: Config): Promise<AnalyticsAccess>;
   importCosts(config: Config, csv: string): Promise<AdCostReport>;
+  /** `http://host:port` of the server this configuration runs (`nudge demo tour`). */
+  apiBase(config: Config): string;
+  /** The admin API token the CLI asks the running server with. */
+  apiToken(config: Config): string;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
@@ -56,6 +61,7 @@ export interface CliRuntime {
  *   nudge leads rebuild
  *   nudge leads assign <leadId> <repId> --reason "…"
  *   nudge reps add|list|show|update|deactivate|reactivate
+ *   nudge demo tour [--rep <id>] [--json]
  *   nudge demo generate [--leads N] [--days D] [--seed S] [--start YYYY-MM-DD] [--out F] [--costs-out F]
  *   nudge journeys validate|push|list|show|publish|pause|archive|diff|simulate|stats
  *   nudge queue --rep <id> [--action A] [--due today|overdue] [--json]
@@ -174,7 +180,8 @@ export function buildProgram(runtime: CliRuntime): Command {
     stderr: runtime.stderr,
   });
   registerRepsCommand(program, { openReps: () => runtime.openReps(runtime.loadConfig()), stdout: runtime.stdout });
-  registerDemoCommand(program, runtime);
+  const demo = registerDemoCommand(program, runtime);
+  registerDemoTourCommand(demo, { loadConfig: () => runtime.loadConfig(), apiBase: (config) => runtime.apiBase(config), apiToken: (config) => runtime.apiToken(config), fetch, stdout: runtime.stdout, stderr: runtime.stderr });
   const journeys = registerJourneysCommand(program, runtime);
   registerJourneyAuthoringCommands(journeys, {
     openJourneys: () => runtime.openJourneys(runtime.loadConfig()),
