@@ -61,6 +61,8 @@ export interface DemoFollowers {
   headPosition(): Promise<number>;
   /** Name → position reached; a follower that is switched off is left out. */
   readonly positions: Readonly<Record<string, () => Promise<number>>>;
+  /** Messages accepted by the ingest log and not yet stored (INGEST_LOG=kafka); undefined: direct ingestion. */
+  readonly ingestBacklog?: (() => Promise<number>) | undefined;
   /** Asks the scorer for a pass and resolves when it is recorded; undefined when the scorer is off. */
   readonly scorePass?: (() => Promise<void>) | undefined;
 }
@@ -150,8 +152,9 @@ export class DemoStartup {
   async #catchUp(followers: DemoFollowers, signal: AbortSignal): Promise<void> {
     for (;;) {
       if (signal.aborted) throw new Error('shutting down');
+      const backlog = (await followers.ingestBacklog?.()) ?? 0;
       const head = await followers.headPosition();
-      const behind: string[] = [];
+      const behind: string[] = backlog > 0 ? [`ingest workers ${backlog.toLocaleString('en-US')} messages behind`] : [];
       for (const [name, position] of Object.entries(followers.positions)) {
         const at = await position();
         if (at < head) behind.push(`${name} ${(head - at).toLocaleString('en-US')} events behind`);

@@ -8,6 +8,7 @@ import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { openClickHouseAnalytics } from '../infra/clickhouse/index.ts';
+import { createKafkaIngestLog } from '../infra/kafka/index.ts';
 import { createOutboxMailer, createSmtpMailer } from '../infra/mail/index.ts';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
@@ -30,11 +31,11 @@ import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionSe
 import { DemoStartup, demoToLoad } from './demoStartup.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
-import { AdCostService, createIngestPipeline, defaultChannelRules, IngestService, loadChannelRules } from './ingest/index.ts';
+import { AdCostService, createIngestPipeline, defaultChannelRules, IngestLogSink, IngestService, IngestWorker, loadChannelRules } from './ingest/index.ts';
 import type { AdCostReport, IngestPipeline } from './ingest/index.ts';
 import type { LeadSettings, RoutingRules } from './leads/index.ts';
 import { createLeadRouter, defaultFreeMailDomains, LEAD_ROUTER_CHECKPOINT, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
-import type { Analytics, EventStore, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
+import type { Analytics, EventStore, IngestLog, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -193,9 +194,28 @@ export interface Ingestion {
   readonly store: EventStore;
   readonly index: LeadIndex;
   readonly quarantine: Quarantine;
+  /** Straight to the store: what ingest workers (and INGEST_LOG=direct) use. */
   readonly pipeline: IngestPipeline;
+  /** What the API and `nudge ingest` hand messages to: the pipeline, or the ingest log with INGEST_LOG=kafka. */
   readonly service: IngestService;
+  /** The ingest log (INGEST_LOG=kafka), or null. */
+  readonly log: IngestLog | null;
   close(): Promise<void>;
+}
+
+/** The ingest log of INGEST_LOG=kafka, or null for direct ingestion. */
+export function openIngestLog(config: Config, logger?: Logger): IngestLog | null {
+  const settings = config.ingestLog;
+  if (settings.kind === 'direct') return null;
+  return createKafkaIngestLog({
+    brokers: settings.brokers,
+    clientId: settings.clientId,
+    topic: settings.topic,
+    deadLetterTopic: settings.deadLetterTopic,
+    groupId: settings.groupId,
+    partitions: settings.partitions,
+    log: (level, message, extra) => logger?.[level](extra, message),
+  });
 }
 
 export function leadSettings(config: Config): LeadSettings {
@@ -240,19 +260,22 @@ export function channelRules(config: Config): ChannelRules {
 }
 
 /** Opens the store, the lead index and the quarantine, and brings the index up to date. */
-export async function openIngestion(config: Config, store: EventStore = openEventStore(config)): Promise<Ingestion> {
+export async function openIngestion(config: Config, store: EventStore = openEventStore(config), logger?: Logger): Promise<Ingestion> {
   const rules = channelRules(config);
   const index = createSqliteLeadIndex({ path: config.ingest.leadIndexPath });
   const quarantine = createSqliteQuarantine({ path: config.ingest.quarantinePath });
   const pipeline = createIngestPipeline({ store, index, settings: leadSettings(config), channelRules: rules });
   await pipeline.catchUp();
+  const log = openIngestLog(config, logger);
   return {
     store,
     index,
     quarantine,
     pipeline,
-    service: new IngestService({ pipeline, quarantine }),
+    service: new IngestService({ pipeline: log === null ? pipeline : new IngestLogSink(log), quarantine }),
+    log,
     close: async () => {
+      await log?.close();
       await pipeline.drained();
       await index.close();
       await quarantine.close();
@@ -381,7 +404,8 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const tokens = resolveApiTokens(config.apiTokens, config.dataDir);
   const writeKeys = resolveWriteKeys(config.ingest.writeKeys, config.dataDir);
   logger.info('opening the event store and bringing the lead index up to date');
-  const ingestion = await openIngestion(config);
+  const ingestion = await openIngestion(config, openEventStore(config), logger);
+  if (ingestion.log !== null) logger.info(`ingest log: ${ingestion.log.description}; the API answers once Kafka holds a message, the ingest worker stores it`);
   // Decided before anything of this start is written: the demo only goes into an empty store.
   const demoOptions = demoToLoad(config, overrides.demo ?? config.demo.enabled, (await ingestion.store.headPosition()) === 0, logger);
   const demo = demoOptions === null ? null : new DemoStartup(demoOptions, config, logger);
@@ -480,6 +504,18 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
         }).run(signal),
       )
     : Promise.resolve();
+  // INGEST_LOG=kafka: this process is also an ingest worker of the consumer group.
+  const ingestLog = ingestion.log;
+  const ingestWorking =
+    ingestLog === null
+      ? Promise.resolve()
+      : keepRunning('the ingest worker', logger, stopFollowing.signal, (signal) =>
+          new IngestWorker({
+            log: ingestLog,
+            pipeline: ingestion.pipeline,
+            onBatch: (tally) => logger.debug(tally, 'ingest worker: batch stored'),
+          }).run(signal),
+        );
   // Statistics are read-only: they follow the store whether or not this process runs the journeys.
   const followingStats = journeyStats.run(stopFollowing.signal).catch((error: unknown) => {
     if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
@@ -519,6 +555,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await app.close();
     stopFollowing.abort();
     await loadingDemo;
+    await ingestWorking;
     await following;
     await running;
     await routing;
@@ -561,6 +598,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
             ...(config.analytics.projector ? { analytics: async () => (await projections.status()).position } : {}),
             queue: () => Promise.resolve(queue.position),
           },
+          ingestBacklog: ingestLog === null ? undefined : () => ingestLog.backlog(),
           scorePass: config.analytics.scorer ? () => scoring.requestPass() : undefined,
         },
         { url, docsUrl: `${url}${DOCS_PREFIX}`, tokenFile: tokens.file ?? null, writeKeyFile: writeKeys.file ?? null },

@@ -99,6 +99,23 @@ export const environmentSchema = z.object({
   NUDGE_SCORER_INTERVAL_SECONDS: wholeNumber(1, 86_400).default(60).describe('How often the scorer scores every lead again (scores decay with time)'),
   NUDGE_SQL_MAX_ROWS: wholeNumber(1, 1_000_000).default(10_000).describe('Most rows an analyst SQL query (nudge sql, POST /v1/analytics/sql) returns'),
   NUDGE_SQL_TIMEOUT_SECONDS: wholeNumber(1, 3_600).default(30).describe('Longest an analyst SQL query may run'),
+  INGEST_LOG: z
+    .enum(['direct', 'kafka'])
+    .default('direct')
+    .describe('direct: the API appends accepted messages to the event store; kafka: it publishes them to KAFKA_INGEST_TOPIC and ingest workers store them'),
+  KAFKA_BROKERS: commaList
+    .pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'each broker must be host:port')).min(1, 'must name at least one broker'))
+    .optional()
+    .describe('Comma-separated Kafka bootstrap brokers (host:port); required with INGEST_LOG=kafka'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('nudge').describe('Kafka client id of this process'),
+  KAFKA_INGEST_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name').default('nudge.ingest').describe('Topic the API publishes accepted messages to (CloudEvents, binary mode)'),
+  KAFKA_DEAD_LETTER_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+    .default('nudge.ingest.dead-letter')
+    .describe('Topic records that cannot be stored go to, with the error and their source offset'),
+  KAFKA_GROUP_ID: z.string().min(1).default('nudge-ingest').describe('Consumer group of the ingest workers'),
+  KAFKA_INGEST_PARTITIONS: wholeNumber(1, 10_000).default(12).describe('Partitions of the ingest topic when Nudge creates it (an existing topic is left as it is)'),
   NUDGE_DEMO: z
     .enum(['on', 'off'])
     .default('off')
@@ -151,6 +168,18 @@ export interface Config {
     readonly sqlMaxRows: number;
     readonly sqlTimeoutSeconds: number;
   };
+  /** `kafka`: the API publishes to the ingest log and ingest workers store (docs/scale.md). */
+  readonly ingestLog:
+    | { readonly kind: 'direct' }
+    | {
+        readonly kind: 'kafka';
+        readonly brokers: readonly string[];
+        readonly clientId: string;
+        readonly topic: string;
+        readonly deadLetterTopic: string;
+        readonly groupId: string;
+        readonly partitions: number;
+      };
   /** The demo company loaded into an empty data folder (`demo.json` there records the load). */
   readonly demo: { readonly enabled: boolean; readonly leads: number; readonly days: number; readonly seed: number; readonly markerPath: string };
   readonly leads: {
@@ -181,6 +210,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.INGEST_LOG === 'kafka' && e.KAFKA_BROKERS === undefined) {
+    throw new ConfigError('invalid configuration:\n  KAFKA_BROKERS: must name the Kafka brokers (host:port,…) when INGEST_LOG=kafka');
+  }
   const dataDir = resolve(e.NUDGE_DATA_DIR);
   return {
     dataDir,
@@ -220,6 +252,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sqlMaxRows: e.NUDGE_SQL_MAX_ROWS,
       sqlTimeoutSeconds: e.NUDGE_SQL_TIMEOUT_SECONDS,
     },
+    ingestLog:
+      e.INGEST_LOG === 'kafka'
+        ? {
+            kind: 'kafka',
+            brokers: e.KAFKA_BROKERS ?? [],
+            clientId: e.KAFKA_CLIENT_ID,
+            topic: e.KAFKA_INGEST_TOPIC,
+            deadLetterTopic: e.KAFKA_DEAD_LETTER_TOPIC,
+            groupId: e.KAFKA_GROUP_ID,
+            partitions: e.KAFKA_INGEST_PARTITIONS,
+          }
+        : { kind: 'direct' },
     demo: { enabled: e.NUDGE_DEMO === 'on', leads: e.NUDGE_DEMO_LEADS, days: 180, seed: 1, markerPath: resolve(dataDir, 'demo.json') },
     leads: {
       stages: e.NUDGE_LIFECYCLE_STAGES,

@@ -7,3 +7,5 @@ export { callTypes, parseSegmentMessage, segmentMessageSchema } from './segment/
 export type { CallType, SegmentMessage } from './segment/segmentMessage.ts';
 export * from './channels/index.ts';
 export * from './costs/adCostService.ts';
+export * from './ingestLogSink.ts';
+export * from './ingestWorker.ts';

@@ -13,8 +13,16 @@ export type MessageOutcome =
   /** Valid, but it changed nothing (an identify repeating what is known). */
   | { readonly status: 'unchanged'; readonly messageId: string; readonly leadId: string | null }
   | { readonly status: 'duplicate'; readonly messageId: string }
+  /** Held durably by the ingest log; an ingest worker stores it (INGEST_LOG=kafka). */
+  | { readonly status: 'accepted'; readonly messageId: string }
   | { readonly status: 'rejected'; readonly messageId: string; readonly issues: readonly FieldIssue[] }
   | { readonly status: 'failed'; readonly messageId: string; readonly error: Error };
+
+/** Where IngestService hands valid messages: the pipeline (straight to the store) or the ingest log. */
+export interface MessageSink {
+  /** Outcomes in the order of the messages. Never rejects: failures are outcomes. */
+  submit(messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]>;
+}
 
 export interface IngestPipelineOptions {
   readonly store: EventStore;
@@ -45,7 +53,7 @@ export function createIngestPipeline(options: IngestPipelineOptions): IngestPipe
   return new IngestPipeline(options);
 }
 
-export class IngestPipeline {
+export class IngestPipeline implements MessageSink {
   readonly #options: IngestPipelineOptions;
   readonly #queue: Pending[] = [];
   #draining: Promise<void> | null = null;

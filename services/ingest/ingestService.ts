@@ -1,7 +1,7 @@
 import type { Clock, FieldIssue } from '../core/index.ts';
 import { fieldPath, systemClock } from '../core/index.ts';
 import type { Quarantine, QuarantineEntry } from '../ports/index.ts';
-import type { IngestPipeline } from './ingestPipeline.ts';
+import type { MessageSink } from './ingestPipeline.ts';
 import { receiveMessage, withBatchDefaults } from './segment/receivedMessage.ts';
 import type { CallType } from './segment/segmentMessage.ts';
 import { parseSegmentMessage } from './segment/segmentMessage.ts';
@@ -27,6 +27,8 @@ export interface QuarantinedItem {
 
 export interface IngestReport {
   readonly stored: number;
+  /** Held by the ingest log, to be stored by an ingest worker (INGEST_LOG=kafka). */
+  readonly accepted: number;
   readonly duplicate: number;
   readonly unchanged: number;
   readonly quarantined: readonly QuarantinedItem[];
@@ -38,17 +40,17 @@ export interface IngestReport {
 
 /**
  * Takes Segment calls and batches as clients send them: validates each message, hands the valid
- * ones to the pipeline, and keeps every invalid one in the quarantine with its error, so that
+ * ones to the pipeline (or the ingest log), and keeps every invalid one in the quarantine with its error, so that
  * nothing a client sent is silently dropped.
  *
  *   const report = await ingest.batch(body, { source: 'http', writeKeyHint });
  */
 export class IngestService {
-  readonly #pipeline: IngestPipeline;
+  readonly #pipeline: MessageSink;
   readonly #quarantine: Quarantine;
   readonly #clock: Clock;
 
-  constructor(options: { pipeline: IngestPipeline; quarantine: Quarantine; clock?: Clock }) {
+  constructor(options: { pipeline: MessageSink; quarantine: Quarantine; clock?: Clock }) {
     this.#pipeline = options.pipeline;
     this.#quarantine = options.quarantine;
     this.#clock = options.clock ?? systemClock;
@@ -120,6 +122,7 @@ export class IngestService {
     }
     const outcomes = await this.#pipeline.submit(valid.map((entry) => entry.received));
     let stored = 0;
+    let accepted = 0;
     let duplicate = 0;
     let unchanged = 0;
     const failed: { index: number; messageId: string; error: Error }[] = [];
@@ -133,6 +136,9 @@ export class IngestService {
           break;
         case 'duplicate':
           duplicate += 1;
+          break;
+        case 'accepted':
+          accepted += 1;
           break;
         case 'unchanged':
           unchanged += 1;
@@ -152,7 +158,7 @@ export class IngestService {
       }
     }
     quarantined.sort((a, b) => a.index - b.index);
-    return { stored, duplicate, unchanged, quarantined, failed, leads };
+    return { stored, accepted, duplicate, unchanged, quarantined, failed, leads };
   }
 
   async #keep(item: unknown, index: number, issues: readonly FieldIssue[], meta: IngestMeta, store: boolean, messageId?: string): Promise<QuarantinedItem> {
@@ -170,7 +176,7 @@ export class IngestService {
 
   async #quarantineOnly(payload: string, issues: readonly FieldIssue[], meta: IngestMeta): Promise<IngestReport> {
     const entry = await this.#quarantine.put({ payload, issues, source: meta.source, writeKeyHint: meta.writeKeyHint, receivedAt: this.#clock.now().toISOString() });
-    return { stored: 0, duplicate: 0, unchanged: 0, quarantined: [{ index: 0, messageId: null, quarantineId: entry.id, errors: issues }], failed: [], leads: [] };
+    return { stored: 0, accepted: 0, duplicate: 0, unchanged: 0, quarantined: [{ index: 0, messageId: null, quarantineId: entry.id, errors: issues }], failed: [], leads: [] };
   }
 }
 

@@ -52,6 +52,7 @@ describe('configuration defaults', () => {
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
       analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      ingestLog: { kind: 'direct' },
       demo: { enabled: false, leads: 3_000, days: 180, seed: 1, markerPath: join(config.dataDir, 'demo.json') },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
     });
@@ -135,6 +136,13 @@ describe('configuration overrides', () => {
       NUDGE_SQL_TIMEOUT_SECONDS: '12',
       NUDGE_DEMO: 'on',
       NUDGE_DEMO_LEADS: '500',
+      INGEST_LOG: 'kafka',
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+      KAFKA_CLIENT_ID: 'nudge-api',
+      KAFKA_INGEST_TOPIC: 'touches',
+      KAFKA_DEAD_LETTER_TOPIC: 'touches.dlq',
+      KAFKA_GROUP_ID: 'workers',
+      KAFKA_INGEST_PARTITIONS: '24',
     });
 
     expect(config).toEqual({
@@ -161,6 +169,7 @@ describe('configuration overrides', () => {
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
       analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      ingestLog: { kind: 'kafka', brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'nudge-api', topic: 'touches', deadLetterTopic: 'touches.dlq', groupId: 'workers', partitions: 24 },
       demo: { enabled: true, leads: 500, days: 180, seed: 1, markerPath: '/srv/nudge/demo.json' },
       leads: {
         stages: ['lead', 'mql', 'customer'],
@@ -256,6 +265,16 @@ describe('configuration errors', () => {
     const lines = error.message.split('\n');
     expect(lines[0]).toBe('invalid configuration:');
     expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NUDGE_API_TOKENS', 'PORT']);
+  });
+});
+
+describe('the Kafka ingest log', () => {
+  it('refuses INGEST_LOG=kafka without KAFKA_BROKERS, naming the variable', () => {
+    expect(() => loadConfig({ INGEST_LOG: 'kafka' })).toThrow(/KAFKA_BROKERS: must name the Kafka brokers/);
+  });
+
+  it('refuses a broker that is not host:port', () => {
+    expect(() => loadConfig({ INGEST_LOG: 'kafka', KAFKA_BROKERS: 'kafka' })).toThrow(/KAFKA_BROKERS: each broker must be host:port/);
   });
 });
 

@@ -49,7 +49,7 @@ describe('write-key auth', () => {
     const byHeader = await post('/v1/track', { userId: 'u1', event: 'Demo Requested', messageId: 'm-1' });
     const byBody = await post('/v1/track', { userId: 'u1', event: 'Trial Started', messageId: 'm-2', writeKey: WRITE_KEY }, {});
     expect(byHeader.statusCode).toBe(200);
-    expect(byHeader.json()).toEqual({ success: true, stored: 1, duplicate: 0, unchanged: 0, quarantined: [] });
+    expect(byHeader.json()).toEqual({ success: true, stored: 1, accepted: 0, duplicate: 0, unchanged: 0, quarantined: [] });
     expect(byBody.statusCode).toBe(200);
   });
 

@@ -33,6 +33,7 @@ const reportSchema = z
   .object({
     success: z.literal(true),
     stored: z.number().int(),
+    accepted: z.number().int().describe('Held by the ingest log (INGEST_LOG=kafka), stored by an ingest worker within moments'),
     duplicate: z.number().int(),
     unchanged: z.number().int(),
     quarantined: z.array(
@@ -195,7 +196,7 @@ function answer(report: IngestReport, type: CallType | 'batch', reply: FastifyRe
   if (report.failed.length > 0) {
     throw new UnavailableError(`could not store ${report.failed.length} message(s) now; send them again`, { cause: report.failed[0]!.error });
   }
-  const single = type !== 'batch' || (report.stored + report.duplicate + report.unchanged === 0 && report.quarantined.length === 1 && report.quarantined[0]!.messageId === null);
+  const single = type !== 'batch' || (report.stored + report.accepted + report.duplicate + report.unchanged === 0 && report.quarantined.length === 1 && report.quarantined[0]!.messageId === null);
   if (single && report.quarantined.length > 0) {
     const [item] = report.quarantined;
     throw new ValidationError(`The message was not stored; it is kept in the quarantine as ${item!.quarantineId}`, item!.errors);
@@ -204,6 +205,7 @@ function answer(report: IngestReport, type: CallType | 'batch', reply: FastifyRe
   return {
     success: true,
     stored: report.stored,
+    accepted: report.accepted,
     duplicate: report.duplicate,
     unchanged: report.unchanged,
     quarantined: report.quarantined.map((item) => ({ ...item, errors: [...item.errors] })),

@@ -1,0 +1,2 @@
+export type { KafkaIngestLogOptions } from './kafkaIngestLog.ts';
+export { createKafkaIngestLog } from './kafkaIngestLog.ts';
