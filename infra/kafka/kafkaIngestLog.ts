@@ -131,7 +131,9 @@ class KafkaIngestLog implements IngestLog {
             else delivered.push(read.record);
           }
           const verdicts = delivered.length === 0 ? [] : await handler(delivered);
-          await payload.heartbeat();
+          await payload.heartbeat().catch((error: unknown) => {
+            if (!isGroupChange(error)) throw error;
+          });
           const refused = delivered.flatMap((record, i) => {
             const verdict = verdicts[i];
             if (verdict === undefined || verdict.ok) return [];
@@ -159,7 +161,14 @@ class KafkaIngestLog implements IngestLog {
           const last = batch.messages[batch.messages.length - 1]!;
           // The consumer's own position moves on only with resolveOffset; the group's with the commit.
           payload.resolveOffset(last.offset);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          try {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          } catch (error) {
+            // The group is rebalancing: this batch stays uncommitted, and whoever gets the partition
+            // next (maybe this worker) reads it again from the last commit; the store knows it has it.
+            if (!isGroupChange(error)) throw error;
+            this.#options.log?.('info', `kafka: rebalance during the commit of ${batch.topic}/${batch.partition}; the batch will be delivered again`, {});
+          }
         },
       });
       await Promise.race([crashed, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
@@ -290,6 +299,15 @@ function readCloudEvent(message: KafkaMessage, position: string): { record: Deli
   return {
     record: { id: header('ce_id')!, source: header('ce_source')!, type: header('ce_type')!, time, key: message.key?.toString('utf8') ?? '', data, position },
   };
+}
+
+/** The group moved on (a rebalance, a new generation): not a failure, the uncommitted batch comes again. */
+function isGroupChange(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = (cause as { cause?: unknown }).cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID') return true;
+  }
+  return false;
 }
 
 function messageOf(error: unknown): string {
