@@ -118,6 +118,8 @@ class KafkaIngestLog implements IngestLog {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
+        // Batches of several partitions at once: the pipeline stores them together (one transaction, one fsync).
+        partitionsConsumedConcurrently: 4,
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {

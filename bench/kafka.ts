@@ -1,0 +1,150 @@
+/**
+ * The Kafka ingest path, end to end: Segment messages published to the ingest topic (as the API
+ * publishes them: CloudEvents, keyed by person) while an ingest worker consumes them into a real
+ * event store and lead index (SQLite, synchronous=FULL as in production), against the raw rate at
+ * which a plain kafkajs consumer group reads the same topic in the same run. The Kafka peer is
+ * librdkafka's mock cluster (test/support/kafka), so both sides pay the same broker.
+ *
+ *   node bench/kafka.ts            full run (100,000 messages)
+ *   node bench/kafka.ts --quick    smoke run (20,000 messages)
+ *   node bench/kafka.ts --json     also print the results as one JSON object, last line
+ *
+ * Nothing asserts a timing: the target is printed as PASS/MISS, exit code 0.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaIngestLog } from '../infra/kafka/index.ts';
+import { createSqliteEventStore, createSqliteLeadIndex } from '../infra/sqlite/index.ts';
+import { createIngestPipeline, defaultChannelRules, IngestWorker, receiveMessage, recordOf } from '../services/ingest/index.ts';
+import { parseSegmentMessage } from '../services/ingest/index.ts';
+import { defaultLeadSettings } from '../services/leads/index.ts';
+import { kafkaMockAvailable, startKafkaMock } from '../test/support/kafka/index.ts';
+import { table } from './benchOutput.ts';
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+const MESSAGES = args.quick ? 20_000 : 100_000;
+const USERS = 5_000;
+const PARTITIONS = 6;
+const PUBLISH_BATCH = 500;
+const TARGET_RATIO = 0.4;
+const TOPIC = 'bench.ingest';
+const DLQ = 'bench.ingest.dead-letter';
+
+const available = kafkaMockAvailable();
+if (!available.ok) {
+  console.log(`bench/kafka needs librdkafka's mock cluster: ${available.reason}`);
+  process.exit(0);
+}
+
+const UTM = [
+  { source: 'google', medium: 'cpc', name: 'q3-enterprise-push' },
+  { source: 'linkedin', medium: 'paid_social', name: 'abm-fintech-tier1' },
+  { source: 'newsletter', medium: 'email', name: 'october-digest' },
+];
+const EVENTS = ['Pricing Viewed', 'Webinar Registered', 'Content Downloaded', 'Email Link Clicked'];
+
+function message(n: number): Record<string, unknown> {
+  const utm = UTM[n % UTM.length]!;
+  return {
+    type: 'track',
+    messageId: `bench-kafka-${n}`,
+    userId: `user-${n % USERS}`,
+    event: EVENTS[n % EVENTS.length],
+    properties: { path: '/pricing', plan: 'growth' },
+    context: { campaign: utm, page: { url: `https://www.example.com/pricing?utm_source=${utm.source}`, referrer: 'https://www.google.com/' }, userAgent: 'Mozilla/5.0 (bench)' },
+    timestamp: new Date(Date.UTC(2026, 10, 1) + n * 1_000).toISOString(),
+  };
+}
+
+const cluster = await startKafkaMock({ topics: [{ name: TOPIC, partitions: PARTITIONS }, { name: DLQ, partitions: 1 }] });
+const dir = mkdtempSync(join(os.tmpdir(), 'nudge-bench-kafka-'));
+try {
+  console.log(`bench/kafka: ${MESSAGES.toLocaleString('en-US')} Segment track calls (${USERS.toLocaleString('en-US')} people) through ${TOPIC} (${PARTITIONS} partitions) on librdkafka's mock cluster; ${os.cpus().length} cores`);
+
+  // 1. End to end: publish while one ingest worker stores.
+  const log = createKafkaIngestLog({ brokers: cluster.brokers, topic: TOPIC, deadLetterTopic: DLQ, groupId: 'bench-nudge', sessionTimeoutMs: 6_000 });
+  const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'full' });
+  const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+  const pipeline = createIngestPipeline({ store, index, settings: defaultLeadSettings, channelRules: defaultChannelRules });
+  const worker = new IngestWorker({ log, pipeline });
+  const stop = new AbortController();
+  const working = worker.run(stop.signal);
+  // Let the worker join its group first: the join is not part of the rate.
+  while ((await log.backlog().catch(() => -1)) < 0) await delay(100);
+  await delay(4_000);
+
+  const started = performance.now();
+  const receivedAt = new Date();
+  let published = 0;
+  for (let n = 0; n < MESSAGES; n += PUBLISH_BATCH) {
+    const records = [];
+    for (let i = n; i < Math.min(MESSAGES, n + PUBLISH_BATCH); i++) {
+      const parsed = parseSegmentMessage(message(i));
+      if (!parsed.ok) throw new Error(`bench message ${i} is invalid: ${JSON.stringify(parsed.issues)}`);
+      records.push(recordOf(receiveMessage(parsed.message, receivedAt), '/bench'));
+    }
+    await log.publish(records);
+    published += records.length;
+  }
+  const publishedMs = performance.now() - started;
+  while (worker.tally.records < MESSAGES) await delay(20);
+  const endToEndMs = performance.now() - started;
+  stop.abort();
+  await working;
+  await log.close();
+  const stored = (await store.headPosition());
+  const tally = worker.tally;
+  await index.close();
+  await store.close();
+
+  // 2. The raw rate: a plain kafkajs consumer group reads the same topic from the start.
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers: cluster.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: 'bench-raw', sessionTimeout: 6_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  let consumed = 0;
+  let firstAt = 0;
+  const rawDone = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: true,
+      eachBatch: async ({ batch }) => {
+        if (firstAt === 0) firstAt = performance.now();
+        // What any consumer does at least: read each record's value as JSON.
+        for (const record of batch.messages) JSON.parse(record.value!.toString('utf8'));
+        consumed += batch.messages.length;
+        if (consumed >= MESSAGES) resolve(performance.now());
+      },
+    });
+  });
+  const rawEnd = await rawDone;
+  await consumer.disconnect();
+  const rawMs = rawEnd - firstAt;
+
+  const rate = (count: number, ms: number): number => Math.round((count / ms) * 1_000);
+  const endToEndRate = rate(tally.stored + tally.duplicate + tally.unchanged, endToEndMs);
+  const rawRate = rate(consumed, rawMs);
+  const ratio = endToEndRate / rawRate;
+  const n = (value: number): string => value.toLocaleString('en-US');
+  console.log('');
+  console.log(
+    table(
+      ['path', 'messages', 'seconds', 'messages/s'],
+      [
+        ['publish (kafkajs producer, acks=all, 500 a send)', n(published), (publishedMs / 1_000).toFixed(1), n(rate(published, publishedMs))],
+        ['end to end: publish → ingest worker → event store', n(tally.records), (endToEndMs / 1_000).toFixed(1), n(endToEndRate)],
+        ['raw kafkajs consume of the same topic (JSON.parse each)', n(consumed), (rawMs / 1_000).toFixed(1), n(rawRate)],
+      ],
+    ),
+  );
+  console.log(`\nstored: ${n(tally.stored)} messages (${n(stored)} events in the store), ${n(tally.duplicate)} duplicate, ${n(tally.unchanged)} unchanged, ${n(tally.deadLettered)} dead-lettered`);
+  console.log(`\nTarget (from the issue): end to end ≥ ${TARGET_RATIO}× the raw consume rate: measured ${ratio.toFixed(2)}× → ${ratio >= TARGET_RATIO ? 'PASS' : 'MISS'}`);
+  if (args.json) console.log(JSON.stringify({ messages: MESSAGES, publishPerSecond: rate(published, publishedMs), endToEndPerSecond: endToEndRate, rawConsumePerSecond: rawRate, ratio, target: TARGET_RATIO, stored: tally.stored, events: stored }));
+} finally {
+  await cluster.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
