@@ -14,7 +14,7 @@ import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import { JourneyService } from '../journeys/authoring/index.ts';
 import { journeyLibraryDir } from '../journeys/library/index.ts';
-import { createJourneyRunner, JOURNEY_RUNNER_CHECKPOINT } from '../journeys/runner/index.ts';
+import { createJourneyRunner, journeyRunnerCheckpoint } from '../journeys/runner/index.ts';
 import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AnalystSqlResult, ProjectionStatus } from '../projections/index.ts';
@@ -23,7 +23,7 @@ import type { ScoringModel } from '../projections/scoring/index.ts';
 import { LeadScoring, loadScoringModel } from '../projections/scoring/index.ts';
 import type { AnalyticsAccess } from './cli/analyticsCommands.ts';
 import { buildProgram, type CliRuntime } from './cli/program.ts';
-import type { Config } from './config/index.ts';
+import type { Config, Role } from './config/index.ts';
 import { loadConfig, resolveApiTokens, resolveUnsubscribeSecret, resolveWriteKeys } from './config/index.ts';
 import { ConfigError, NudgeError, systemClock, UnavailableError, ValidationError } from './core/index.ts';
 import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
@@ -397,8 +397,17 @@ async function keepRunning(name: string, logger: Logger, signal: AbortSignal, st
 }
 
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
-export async function serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean } = {}): Promise<void> {
+export async function serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean; roles?: readonly Role[] } = {}): Promise<void> {
   const logger = createLogger(config);
+  const roleSet = new Set<Role>(overrides.roles ?? config.roles);
+  /** Whether this process has the role (`all` has every one). */
+  const runs = (role: Exclude<Role, 'all'>): boolean => roleSet.has('all') || roleSet.has(role);
+  if (roleSet.has('ingest-worker') && config.ingestLog.kind !== 'kafka') {
+    throw new ConfigError('the ingest-worker role takes messages from Kafka: set INGEST_LOG=kafka and KAFKA_BROKERS (with INGEST_LOG=direct the api role stores them itself)');
+  }
+  const shard = config.runnerShard;
+  // Routing, expiry and the morning digest keep one state for all leads: the first runner shard does them.
+  const firstShard = shard === undefined || shard.index === 0;
   const host = overrides.host ?? config.http.host;
   const port = overrides.port ?? config.http.port;
   const tokens = resolveApiTokens(config.apiTokens, config.dataDir);
@@ -406,8 +415,11 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   logger.info('opening the event store and bringing the lead index up to date');
   const ingestion = await openIngestion(config, openEventStore(config), logger);
   if (ingestion.log !== null) logger.info(`ingest log: ${ingestion.log.description}; the API answers once Kafka holds a message, the ingest worker stores it`);
+  if (!roleSet.has('all')) logger.info(`roles: ${[...roleSet].join(', ')}${shard === undefined ? '' : ` (runner shard ${shard.index + 1} of ${shard.count})`}`);
   // Decided before anything of this start is written: the demo only goes into an empty store.
-  const demoOptions = demoToLoad(config, overrides.demo ?? config.demo.enabled, (await ingestion.store.headPosition()) === 0, logger);
+  const demoWanted = overrides.demo ?? config.demo.enabled;
+  if (demoWanted && !roleSet.has('all')) logger.warn('the demo loads only in a process with every role (--role all): starting without it');
+  const demoOptions = demoToLoad(config, demoWanted && roleSet.has('all'), (await ingestion.store.headPosition()) === 0, logger);
   const demo = demoOptions === null ? null : new DemoStartup(demoOptions, config, logger);
   const journeys = new JourneyService({ store: ingestion.store });
   if (config.journeys.loadLibrary) {
@@ -433,14 +445,23 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     messageIdDomain: config.mail.messageIdDomain,
   });
   const digest = openDailyDigest(config, { store: ingestion.store, projection: queue, mailer, reps: repService });
-  logger.info('opening the analytics engine');
-  const analytics = await openAnalytics(config);
-  logger.info(`analytics: ${analytics.description}`);
-  const projections = new ProjectorService({ store: ingestion.store, analytics });
+  // The engine is opened only by the roles that use it (with chDB, one process holds its folder).
+  const analytics = runs('api') || runs('projector') || runs('scorer') ? await openAnalytics(config) : null;
+  if (analytics) logger.info(`analytics: ${analytics.description}`);
+  const projections = analytics && new ProjectorService({ store: ingestion.store, analytics });
   const settings = leadSettings(config);
-  const scoring = new LeadScoring({ analytics, store: ingestion.store, model: scoringModel(config), freeMailDomains: settings.freeMailDomains });
-  const app = await buildApp({
+  const scoring = analytics && new LeadScoring({ analytics, store: ingestion.store, model: scoringModel(config), freeMailDomains: settings.freeMailDomains });
+  const base = {
     ...(demo === null ? {} : { startup: demo.startup }),
+    eventStore: ingestion.store,
+    apiTokens: tokens.tokens,
+    logger,
+    version,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+  };
+  // Without the api role the process answers health, metrics and /v1/events only (for orchestrators and operators).
+  const app = !runs('api') || analytics === null || projections === null || scoring === null ? await buildApp(base) : await buildApp({
+    ...base,
     analytics: {
       analytics,
       projections,
@@ -464,23 +485,20 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     journeys,
     simulation: { evaluator: createCompiledEvaluator() },
     journeyStats,
-    eventStore: ingestion.store,
-    apiTokens: tokens.tokens,
-    logger,
-    version,
-    bodyLimitBytes: config.http.bodyLimitBytes,
     leads: ingestion.index.read,
     reps: { service: repService, ownership: new LeadOwnership({ store: ingestion.store, reps: repService }) },
     ingestion: { service: ingestion.service, quarantine: ingestion.quarantine, writeKeys: writeKeys.tokens, rateLimitPerSecond: config.ingest.rateLimitPerSecond },
   });
   const stopFollowing = new AbortController();
-  const following = ingestion.pipeline.follow(stopFollowing.signal).catch((error: unknown) => {
-    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
-  });
+  const following = !(runs('api') || runs('ingest-worker'))
+    ? Promise.resolve()
+    : ingestion.pipeline.follow(stopFollowing.signal).catch((error: unknown) => {
+        if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
+      });
   const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
   // The runner and the router keep their state in memory: a failed one is replaced by a fresh
   // instance that rebuilds from the store (never the same instance twice over the same events).
-  const routing = rules
+  const routing = rules && runs('runner') && firstShard
     ? keepRunning('the lead router', logger, stopFollowing.signal, (signal) =>
         createLeadRouter({
           store: ingestion.store,
@@ -493,9 +511,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
         }).run(signal),
       )
     : Promise.resolve();
-  const running = config.journeys.runner
+  const running = config.journeys.runner && runs('runner')
     ? keepRunning('the journey runner', logger, stopFollowing.signal, (signal) =>
         createJourneyRunner({
+          ...(shard === undefined ? {} : { shard }),
           store: ingestion.store,
           checkpoints,
           evaluator: createCompiledEvaluator(),
@@ -507,7 +526,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   // INGEST_LOG=kafka: this process is also an ingest worker of the consumer group.
   const ingestLog = ingestion.log;
   const ingestWorking =
-    ingestLog === null
+    ingestLog === null || !runs('ingest-worker')
       ? Promise.resolve()
       : keepRunning('the ingest worker', logger, stopFollowing.signal, (signal) =>
           new IngestWorker({
@@ -517,14 +536,16 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
           }).run(signal),
         );
   // Statistics are read-only: they follow the store whether or not this process runs the journeys.
-  const followingStats = journeyStats.run(stopFollowing.signal).catch((error: unknown) => {
-    if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
-  });
+  const followingStats = !runs('api')
+    ? Promise.resolve()
+    : journeyStats.run(stopFollowing.signal).catch((error: unknown) => {
+        if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the journey statistics stopped following the event store');
+      });
 
   // The projector resumes from its checkpoint in ClickHouse (a half-written batch is written again).
-  const projecting = config.analytics.projector ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
+  const projecting = config.analytics.projector && runs('projector') && projections ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
   // The scorer waits for the projection to be nearly caught up (start-up, a rebuild), then scores every lead each interval.
-  const scoringLoop = config.analytics.scorer
+  const scoringLoop = config.analytics.scorer && runs('scorer') && scoring && projections
     ? keepRunning('the lead scorer', logger, stopFollowing.signal, (signal) =>
         scoring.runScorer(signal, {
           intervalMs: config.analytics.scorerIntervalMs,
@@ -534,10 +555,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
       )
     : Promise.resolve();
   // The queue resumes from where it stopped, so the same instance (the API's) runs again.
-  const followingQueue = keepRunning('the SDR queue', logger, stopFollowing.signal, (signal) => queue.run(signal));
+  const followingQueue = runs('api') || runs('runner') ? keepRunning('the SDR queue', logger, stopFollowing.signal, (signal) => queue.run(signal)) : Promise.resolve();
   // Once a minute: suggestions past their expiry expire (an event); failed email sends are tried again.
   const expiring = (async () => {
-    while (!stopFollowing.signal.aborted) {
+    while (!stopFollowing.signal.aborted && runs('runner') && firstShard) {
       await suggestions.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring suggestions failed'));
       await email.retryDue().catch((error: unknown) => logger.error({ err: error }, 'retrying email sends failed'));
       await digest
@@ -564,7 +585,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await projecting;
     await scoringLoop;
     await expiring;
-    await analytics.close();
+    await analytics?.close();
     await mailer.close();
     await checkpoints.close();
     await ingestion.close();
@@ -594,12 +615,12 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
           headPosition: () => ingestion.store.headPosition(),
           positions: {
             ...(rules ? { routing: () => checkpoints.get(LEAD_ROUTER_CHECKPOINT) } : {}),
-            ...(config.journeys.runner ? { journeys: () => checkpoints.get(JOURNEY_RUNNER_CHECKPOINT) } : {}),
-            ...(config.analytics.projector ? { analytics: async () => (await projections.status()).position } : {}),
+            ...(config.journeys.runner ? { journeys: () => checkpoints.get(journeyRunnerCheckpoint(shard)) } : {}),
+            ...(config.analytics.projector && projections ? { analytics: async () => (await projections.status()).position } : {}),
             queue: () => Promise.resolve(queue.position),
           },
           ingestBacklog: ingestLog === null ? undefined : () => ingestLog.backlog(),
-          scorePass: config.analytics.scorer ? () => scoring.requestPass() : undefined,
+          scorePass: config.analytics.scorer && scoring ? () => scoring.requestPass() : undefined,
         },
         { url, docsUrl: `${url}${DOCS_PREFIX}`, tokenFile: tokens.file ?? null, writeKeyFile: writeKeys.file ?? null },
         stopFollowing.signal,

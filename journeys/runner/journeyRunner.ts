@@ -19,6 +19,29 @@ export interface JourneyRunnerOptions {
   readonly onError?: (error: unknown, context: string) => void;
   /** Passed to the engine: same action, same lead, two journeys within this window → one suggestion. */
   readonly mergeWindowMs?: number;
+  /**
+   * This runner's part of the leads when several share the work: shard `index` (0-based) of
+   * `count` takes the leads whose id hashes to it (leadShard). Default: all leads.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/** The checkpoint a runner of this shard keeps (`journey-runner`, or `journey-runner-2-of-4`). */
+export function journeyRunnerCheckpoint(shard?: { readonly index: number; readonly count: number }): string {
+  return shard === undefined || shard.count === 1 ? JOURNEY_RUNNER_CHECKPOINT : `${JOURNEY_RUNNER_CHECKPOINT}-${shard.index + 1}-of-${shard.count}`;
+}
+
+/**
+ * The shard (0 to count − 1) a lead belongs to: FNV-1a of its id, modulo the count. Stable across
+ * processes and versions: a lead stays with its runner as long as the count does not change.
+ */
+export function leadShard(leadId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < leadId.length; i++) {
+    hash ^= leadId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
 }
 
 export interface JourneyRunnerStatus {
@@ -60,11 +83,19 @@ export class JourneyRunner {
   /** One thing at a time: subscription batches and timer ticks never interleave. */
   #work: Promise<unknown> = Promise.resolve();
   readonly #caughtUpWaiters = new Set<() => void>();
+  /** Whether a lead is this runner's (its shard's). */
+  readonly #owns: (leadId: string) => boolean;
 
   constructor(options: JourneyRunnerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#name = options.name ?? JOURNEY_RUNNER_CHECKPOINT;
+    const shard = options.shard;
+    if (shard !== undefined && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+      throw new Error(`journey runner: shard ${shard.index} of ${shard.count} is not a shard (0 ≤ index < count)`);
+    }
+    // Each shard keeps its own checkpoint: changing the count starts the new shards from the beginning (their decisions are idempotent).
+    this.#name = options.name ?? journeyRunnerCheckpoint(shard);
+    this.#owns = shard === undefined || shard.count === 1 ? () => true : (leadId) => leadShard(leadId, shard.count) === shard.index;
     this.engine = new JourneyEngine({
       evaluator: options.evaluator,
       readsOwnOutput: true,
@@ -100,6 +131,8 @@ export class JourneyRunner {
       for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: 500 })) {
         await this.#serial(async () => {
           for (const event of batch.events) {
+            // Another shard's lead: not this runner's to follow (journeys, reps and accounts are everyone's).
+            if (event.stream.startsWith('lead-') && !this.#owns(event.stream.slice('lead-'.length))) continue;
             if (event.stream.startsWith('lead-')) this.#seenRevision(event.stream, event.revision);
             const decide = event.position > decidedUpTo;
             // Waits due before this event fire first, also while rebuilding (their events are in

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Config } from '../config/index.ts';
-import { describeEnvironment } from '../config/index.ts';
+import type { Config, Role } from '../config/index.ts';
+import { describeEnvironment, roles } from '../config/index.ts';
 import type { JourneyService } from '../../journeys/authoring/index.ts';
 import type { EventStore, RuleEvaluator } from '../ports/index.ts';
 import type { QueueView } from '../suggestions/index.ts';
@@ -29,7 +29,7 @@ export interface CliRuntime {
   openIngestion(config: Config): Promise<CliIngestion>;
   /** Rebuilds the lead index from the store; resolves with the position it reached. */
   rebuildLeadIndex(config: Config): Promise<number>;
-  serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean }): Promise<void>;
+  serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean; roles?: readonly Role[] }): Promise<void>;
   /** A rep's queue as of now (`nudge queue --rep`). */
   readQueue(config: Config, repId: string, options: { action?: string; due?: 'today' | 'overdue' }): Promise<QueueView>;
   /** Sends a rep's morning digest now (`nudge digest send --rep`). */
@@ -52,7 +52,7 @@ export interface CliRuntime {
 }
 
 /**
- *   nudge serve [--host H] [--port P] [--demo | --no-demo]
+ *   nudge serve [--host H] [--port P] [--demo | --no-demo] [--role api,ingest-worker,runner,projector,scorer|all]
  *   nudge events tail [-n 20] [--no-follow] [--json]
  *   nudge events stream <name> [--from R] [--backwards] [--limit N] [--json]
  *   nudge config
@@ -85,8 +85,10 @@ export function buildProgram(runtime: CliRuntime): Command {
     .option('--port <port>', 'port to listen on (overrides PORT)', parsePort)
     .option('--demo', 'load the demo company into an empty data folder first (overrides NUDGE_DEMO; npm start sets it)')
     .option('--no-demo', 'start empty, for real use (overrides NUDGE_DEMO)')
-    .action(async (options: { host?: string; port?: number; demo?: boolean }) => {
-      await runtime.serve(runtime.loadConfig(), options);
+    .option('--role <roles>', `what this process runs, comma-separated: ${roles.join(', ')} (overrides NUDGE_ROLES; docs/scale.md)`, parseRoles)
+    .action(async (options: { host?: string; port?: number; demo?: boolean; role?: Role[] }) => {
+      const { role, ...rest } = options;
+      await runtime.serve(runtime.loadConfig(), { ...rest, ...(role === undefined ? {} : { roles: role }) });
     });
 
   program
@@ -241,4 +243,11 @@ function parseCount(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return count;
+}
+
+function parseRoles(value: string): Role[] {
+  const asked = value.split(',').map((role) => role.trim()).filter((role) => role !== '');
+  const unknown = asked.filter((role) => !(roles as readonly string[]).includes(role));
+  if (asked.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`must be a comma-separated list of ${roles.join(', ')}${unknown.length > 0 ? ` (not: ${unknown.join(', ')})` : ''}`);
+  return asked as Role[];
 }

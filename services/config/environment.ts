@@ -116,6 +116,23 @@ export const environmentSchema = z.object({
     .describe('Topic records that cannot be stored go to, with the error and their source offset'),
   KAFKA_GROUP_ID: z.string().min(1).default('nudge-ingest').describe('Consumer group of the ingest workers'),
   KAFKA_INGEST_PARTITIONS: wholeNumber(1, 10_000).default(12).describe('Partitions of the ingest topic when Nudge creates it (an existing topic is left as it is)'),
+  NUDGE_ROLES: z
+    .string()
+    .default('all')
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .pipe(z.array(z.enum(['all', 'api', 'ingest-worker', 'runner', 'projector', 'scorer'], 'each role must be all, api, ingest-worker, runner, projector or scorer')).min(1, 'must name a role'))
+    .describe('What nudge serve runs: all, or some of api, ingest-worker, runner, projector, scorer (--role overrides)'),
+  NUDGE_RUNNER_SHARD: z
+    .string()
+    .trim()
+    .regex(/^\d+\/\d+$/, 'must be <shard>/<count>, like 2/4')
+    .transform((value) => {
+      const [index, count] = value.split('/').map(Number) as [number, number];
+      return { index: index - 1, count };
+    })
+    .refine((shard) => shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, 'must be <shard>/<count> with 1 ≤ shard ≤ count, like 2/4')
+    .optional()
+    .describe('This runner\'s share of the leads when several runners divide them: shard/count, e.g. 2/4 (leads by hash of their id)'),
   NUDGE_DEMO: z
     .enum(['on', 'off'])
     .default('off')
@@ -124,6 +141,8 @@ export const environmentSchema = z.object({
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
+export const roles = ['all', 'api', 'ingest-worker', 'runner', 'projector', 'scorer'] as const;
+export type Role = (typeof roles)[number];
 
 export interface Config {
   readonly dataDir: string;
@@ -180,6 +199,10 @@ export interface Config {
         readonly groupId: string;
         readonly partitions: number;
       };
+  /** What `nudge serve` runs (docs/scale.md). */
+  readonly roles: readonly Role[];
+  /** This runner's share of the leads (0-based index); undefined: all of them. */
+  readonly runnerShard: { readonly index: number; readonly count: number } | undefined;
   /** The demo company loaded into an empty data folder (`demo.json` there records the load). */
   readonly demo: { readonly enabled: boolean; readonly leads: number; readonly days: number; readonly seed: number; readonly markerPath: string };
   readonly leads: {
@@ -252,6 +275,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sqlMaxRows: e.NUDGE_SQL_MAX_ROWS,
       sqlTimeoutSeconds: e.NUDGE_SQL_TIMEOUT_SECONDS,
     },
+    roles: e.NUDGE_ROLES,
+    runnerShard: e.NUDGE_RUNNER_SHARD,
     ingestLog:
       e.INGEST_LOG === 'kafka'
         ? {
@@ -301,7 +326,7 @@ export function describeEnvironment(): { name: string; default: string; descript
     const parsed = (schema as z.ZodType).safeParse(undefined);
     return {
       name,
-      default: parsed.success && parsed.data !== undefined ? JSON.stringify(parsed.data).replace(/^"|"$/g, '') : '',
+      default: !parsed.success || parsed.data === undefined ? '' : Array.isArray(parsed.data) ? parsed.data.join(',') : JSON.stringify(parsed.data).replace(/^"|"$/g, ''),
       description: (schema as z.ZodType).description ?? '',
     };
   });

@@ -52,6 +52,8 @@ describe('configuration defaults', () => {
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
       analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      roles: ['all'],
+      runnerShard: undefined,
       ingestLog: { kind: 'direct' },
       demo: { enabled: false, leads: 3_000, days: 180, seed: 1, markerPath: join(config.dataDir, 'demo.json') },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
@@ -143,6 +145,8 @@ describe('configuration overrides', () => {
       KAFKA_DEAD_LETTER_TOPIC: 'touches.dlq',
       KAFKA_GROUP_ID: 'workers',
       KAFKA_INGEST_PARTITIONS: '24',
+      NUDGE_ROLES: 'api, scorer',
+      NUDGE_RUNNER_SHARD: '2/4',
     });
 
     expect(config).toEqual({
@@ -169,6 +173,8 @@ describe('configuration overrides', () => {
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
       analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      roles: ['api', 'scorer'],
+      runnerShard: { index: 1, count: 4 },
       ingestLog: { kind: 'kafka', brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'nudge-api', topic: 'touches', deadLetterTopic: 'touches.dlq', groupId: 'workers', partitions: 24 },
       demo: { enabled: true, leads: 500, days: 180, seed: 1, markerPath: '/srv/nudge/demo.json' },
       leads: {
@@ -265,6 +271,14 @@ describe('configuration errors', () => {
     const lines = error.message.split('\n');
     expect(lines[0]).toBe('invalid configuration:');
     expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NUDGE_API_TOKENS', 'PORT']);
+  });
+});
+
+describe('roles and shards', () => {
+  it('refuses a role it does not know and a shard outside its count', () => {
+    expect(() => loadConfig({ NUDGE_ROLES: 'api,chef' })).toThrow(/NUDGE_ROLES: each role must be/);
+    expect(() => loadConfig({ NUDGE_RUNNER_SHARD: '5/4' })).toThrow(/NUDGE_RUNNER_SHARD: must be <shard>\/<count> with 1 ≤ shard ≤ count/);
+    expect(() => loadConfig({ NUDGE_RUNNER_SHARD: 'half' })).toThrow(/NUDGE_RUNNER_SHARD: must be <shard>\/<count>, like 2\/4/);
   });
 });
 

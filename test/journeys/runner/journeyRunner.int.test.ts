@@ -7,7 +7,7 @@ import { manualClock, newEvent } from '../../../services/core/index.ts';
 import type { Checkpoints, EventStore } from '../../../services/ports/index.ts';
 import { createCompiledEvaluator } from '../../../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore } from '../../../infra/sqlite/index.ts';
-import { JOURNEY_RUNNER_CHECKPOINT, createJourneyRunner } from '../../../journeys/runner/journeyRunner.ts';
+import { JOURNEY_RUNNER_CHECKPOINT, createJourneyRunner, journeyRunnerCheckpoint, leadShard } from '../../../journeys/runner/journeyRunner.ts';
 import type { GivenEvent } from '../journeyScenario.ts';
 import { completed, touch, traits } from '../journeyScenario.ts';
 import { webinarFollowUp } from '../interpreter/webinarFollowUp.fixture.ts';
@@ -33,8 +33,8 @@ describe('journey runner on the SQLite event store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start() {
-    const runner = createJourneyRunner({ store, checkpoints, evaluator: createCompiledEvaluator(), clock, timerIntervalMs: 20 });
+  function start(shard?: { index: number; count: number }) {
+    const runner = createJourneyRunner({ store, checkpoints, evaluator: createCompiledEvaluator(), clock, timerIntervalMs: 20, ...(shard ? { shard } : {}) });
     const abort = new AbortController();
     const running = runner.run(abort.signal);
     const handle = {
@@ -75,6 +75,33 @@ describe('journey runner on the SQLite event store', () => {
     const proposed = await ofType('lead-1', 'SuggestionProposed');
     expect(proposed.map((event) => (event.data as { title: string }).title)).toEqual(['Call Mei about Pricing in 2027']);
     expect(await checkpoints.get(JOURNEY_RUNNER_CHECKPOINT)).toBe(await store.headPosition());
+  });
+
+  it('divides the leads between sharded runners: each lead is decided by exactly one, and together they propose what one runner would', async () => {
+    await publish(webinarFollowUp());
+    const leads = Array.from({ length: 12 }, (_, i) => `lead-s${i}`);
+    for (const [i, stream] of leads.entries()) {
+      await given(stream, traits({ country: 'US', firstName: `P${i}` }, '2026-03-01T09:00:00Z'));
+      await given(stream, { type: 'LeadScoreChanged', at: '2026-03-01T09:30:00Z', data: { fit: 80, engagement: 10, total: 90, band: 'A' } });
+    }
+    const shards = [start({ index: 0, count: 2 }), start({ index: 1, count: 2 })];
+    await Promise.all(shards.map((shard) => shard.runner.caughtUp()));
+
+    for (const stream of leads) await given(stream, touch('Webinar Attended', '2026-03-02T10:00:00Z', { properties: { webinar_title: 'Pricing in 2027' } }));
+    await Promise.all(shards.map((shard) => shard.runner.settled()));
+
+    for (const stream of leads) {
+      const proposed = await ofType(stream, 'SuggestionProposed');
+      expect(proposed, stream).toHaveLength(1);
+    }
+    const mine = (index: number) => leads.filter((stream) => leadShard(stream.slice('lead-'.length), 2) === index);
+    // Both shards have leads (the hash spreads them), and each runner holds only its own.
+    expect(mine(0).length).toBeGreaterThan(0);
+    expect(mine(1).length).toBeGreaterThan(0);
+    expect(shards.map((shard) => shard.runner.status().leads)).toEqual([mine(0).length, mine(1).length]);
+    expect(await checkpoints.get(journeyRunnerCheckpoint({ index: 1, count: 2 }))).toBe(await store.headPosition());
+    expect(journeyRunnerCheckpoint({ index: 1, count: 2 })).toBe('journey-runner-2-of-2');
+    expect(() => start({ index: 2, count: 2 })).toThrow(/not a shard/);
   });
 
   it('proposes nothing twice when it runs again over events it already decided (crash before the checkpoint)', async () => {
