@@ -418,8 +418,9 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   if (!roleSet.has('all')) logger.info(`roles: ${[...roleSet].join(', ')}${shard === undefined ? '' : ` (runner shard ${shard.index + 1} of ${shard.count})`}`);
   // Decided before anything of this start is written: the demo only goes into an empty store.
   const demoWanted = overrides.demo ?? config.demo.enabled;
-  if (demoWanted && !roleSet.has('all')) logger.warn('the demo loads only in a process with every role (--role all): starting without it');
-  const demoOptions = demoToLoad(config, demoWanted && roleSet.has('all'), (await ingestion.store.headPosition()) === 0, logger);
+  // The API process loads it; with the roles split, it waits for the other processes (their checkpoints are shared).
+  if (demoWanted && !runs('api')) logger.warn('the demo loads in the process with the api role: starting without it');
+  const demoOptions = demoToLoad(config, demoWanted && runs('api'), (await ingestion.store.headPosition()) === 0, logger);
   const demo = demoOptions === null ? null : new DemoStartup(demoOptions, config, logger);
   const journeys = new JourneyService({ store: ingestion.store });
   if (config.journeys.loadLibrary) {
@@ -620,7 +621,8 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
             queue: () => Promise.resolve(queue.position),
           },
           ingestBacklog: ingestLog === null ? undefined : () => ingestLog.backlog(),
-          scorePass: config.analytics.scorer && scoring ? () => scoring.requestPass() : undefined,
+          // The scorer of another process scores on its own interval; this one can be asked now.
+          scorePass: config.analytics.scorer && runs('scorer') && scoring ? () => scoring.requestPass() : undefined,
         },
         { url, docsUrl: `${url}${DOCS_PREFIX}`, tokenFile: tokens.file ?? null, writeKeyFile: writeKeys.file ?? null },
         stopFollowing.signal,
