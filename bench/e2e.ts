@@ -16,9 +16,7 @@
  * message must be in it. Nothing asserts a timing: targets print as PASS/MISS and the exit code is
  * 0 unless the run broke (a failed store check counts as broken). bench/README.md explains the output.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +25,8 @@ import { parseArgs } from 'node:util';
 import { createSqliteEventStore } from '../infra/sqlite/index.ts';
 import { median } from './benchMath.ts';
 import { progress, progressDone, table } from './benchOutput.ts';
+import type { ServerChild } from './nudgeServer.ts';
+import { startNudgeServer } from './nudgeServer.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -241,81 +241,11 @@ function backgroundMessage(n: number, leads: number, at: string): Message {
 // ---------------------------------------------------------------------------------------------
 // The server, in its own process (as bench/ingest.ts)
 
-interface Child {
-  readonly url: string;
-  readonly process: ChildProcess;
-  stop(): Promise<number | null>;
-  stderr(): string;
-}
+type Child = ServerChild;
 
-const repoRoot = resolve(import.meta.dirname, '..');
-
-function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
-}
-
-function watch(child: ChildProcess, name: string): { stop: () => Promise<number | null>; stderr: () => string } {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8_000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        console.error(`${name} did not stop in 60 s; killing it`);
-        child.kill('SIGKILL');
-      }, 60_000);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
-  const port = await freePort();
-  const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
-  // Only the variables the benchmark needs: the journey runner, routing, the projector and the
-  // scorer are on by default, as `nudge serve` ships.
-  const child = spawn(process.execPath, [...nodeFlags, join(repoRoot, 'bin', 'nudge.js'), 'serve'], {
-    cwd: repoRoot,
-    env: childEnvironment({
-      NUDGE_DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NUDGE_WRITE_KEYS: WRITE_KEY,
-      NUDGE_API_TOKENS: API_TOKEN,
-      NUDGE_INGEST_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const watched = watch(child, 'nudge');
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nudge exited with ${child.exitCode}: ${watched.stderr()}`);
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await watched.stop();
-      throw new Error(`nudge was not ready in 60 s: ${watched.stderr()}`);
-    }
-    await delay(100);
-  }
-  return { url, process: child, stop: watched.stop, stderr: watched.stderr };
+/** Only the variables the benchmark needs: the journey runner, routing, the projector and the scorer are on by default, as `nudge serve` ships. */
+function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
+  return startNudgeServer({ dataDir, cpuProfDir, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0' } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,9 +16,8 @@
  * printed as PASS/MISS, exit code 0. Read bench/README.md for how to read the output.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +25,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createSqliteEventStore } from '../infra/sqlite/index.ts';
 import { progress, progressDone, table } from './benchOutput.ts';
+import type { ServerChild } from './nudgeServer.ts';
+import { childEnvironment, repoRoot, startNudgeServer, watch } from './nudgeServer.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -221,80 +222,11 @@ async function seedLeads(url: string, ledger: Ledger): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The two servers, each in its own process
 
-interface Child {
-  readonly url: string;
-  readonly process: ChildProcess;
-  stop(): Promise<number | null>;
-}
+type Child = Pick<ServerChild, 'url' | 'process' | 'stop'>;
 
-const repoRoot = resolve(import.meta.dirname, '..');
-
-function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
-}
-
-function watch(child: ChildProcess, name: string): { stop: () => Promise<number | null>; stderr: () => string } {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        console.error(`${name} did not stop in 30 s; killing it`);
-        child.kill('SIGKILL');
-      }, 30_000);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
-  // LOG_LEVEL=warn keeps request logging out of the measurement, and with it the "listening on"
-  // line: so the port is chosen here and readiness is polled.
-  const port = await freePort();
-  const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`];
-  const child = spawn(process.execPath, [...nodeFlags, join(repoRoot, 'bin', 'nudge.js'), 'serve'], {
-    cwd: repoRoot,
-    env: childEnvironment({
-      NUDGE_DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NUDGE_WRITE_KEYS: WRITE_KEY,
-      NUDGE_API_TOKENS: API_TOKEN,
-      NUDGE_INGEST_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const watched = watch(child, 'nudge');
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nudge exited with ${child.exitCode}: ${watched.stderr()}`);
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await watched.stop();
-      throw new Error(`nudge was not ready in 30 s: ${watched.stderr()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url, process: child, stop: watched.stop };
+/** The Nudge server: every message it acknowledges is fsynced (synchronous=FULL, the default). */
+function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
+  return startNudgeServer({ dataDir, cpuProfDir, readyTimeoutMs: 30_000, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0' } });
 }
 
 async function startNoop(): Promise<Child> {
