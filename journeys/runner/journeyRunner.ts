@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Clock } from '../../services/core/index.ts';
+import type { Clock, NewEvent } from '../../services/core/index.ts';
 import { ConcurrencyError, systemClock } from '../../services/core/index.ts';
 import type { Checkpoints, EventStore, RuleEvaluator } from '../../services/ports/index.ts';
 import type { LeadOutput } from './journeyEngine.ts';
@@ -130,6 +130,9 @@ export class JourneyRunner {
     try {
       for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: 500 })) {
         await this.#serial(async () => {
+          // The batch's decisions are recorded together at its end: one commit for all the leads
+          // it touched, rather than one per decision (the engine's state does not wait for them).
+          const outputs: LeadOutput[] = [];
           for (const event of batch.events) {
             // Another shard's lead: not this runner's to follow (journeys, reps and accounts are everyone's).
             if (event.stream.startsWith('lead-') && !this.#owns(event.stream.slice('lead-'.length))) continue;
@@ -139,10 +142,10 @@ export class JourneyRunner {
             // the store already: the append is a no-op), so a rebuilt state took the same steps.
             // An event's time is what a client said: never past the wall clock, or one event dated
             // next year would fire every lead's waits at once.
-            await this.#fireTimers(Math.min(Date.parse(event.metadata.occurredAt), this.#clock.now().getTime()));
-            const outputs = await this.engine.handle(event, { decide });
-            await this.#append(outputs);
+            outputs.push(...(await this.#dueOutputs(Math.min(Date.parse(event.metadata.occurredAt), this.#clock.now().getTime()))));
+            outputs.push(...(await this.engine.handle(event, { decide })));
           }
+          await this.#append(outputs);
           const last = batch.events.at(-1);
           if (last && last.position > this.#checkpoint) {
             this.#checkpoint = last.position;
@@ -150,7 +153,7 @@ export class JourneyRunner {
           }
           if (batch.caughtUp && this.#checkpoint >= decidedUpTo) {
             this.#caughtUp = true;
-            await this.#fireTimers(this.#clock.now().getTime());
+            await this.#append(await this.#dueOutputs(this.#clock.now().getTime()));
             for (const resolve of this.#caughtUpWaiters) resolve();
             this.#caughtUpWaiters.clear();
           }
@@ -167,32 +170,46 @@ export class JourneyRunner {
     while (!signal.aborted) {
       await delay(interval, undefined, { signal }).catch(() => undefined);
       if (signal.aborted || !this.#caughtUp) continue;
-      await this.#serial(() => this.#fireTimers(this.#clock.now().getTime())).catch((error: unknown) => this.#options.onError?.(error, 'firing due waits'));
+      await this.#serial(async () => this.#append(await this.#dueOutputs(this.#clock.now().getTime()))).catch((error: unknown) => this.#options.onError?.(error, 'firing due waits'));
     }
   }
 
-  async #fireTimers(until: number): Promise<void> {
+  /** What the waits due by `until` decide (nothing when none is due). */
+  async #dueOutputs(until: number): Promise<readonly LeadOutput[]> {
     const next = this.engine.nextDueAt();
-    if (next === null || next > until) return;
-    await this.#append(await this.engine.fireTimers(until));
+    if (next === null || next > until) return [];
+    return this.engine.fireTimers(until);
   }
 
+  /**
+   * Records decisions: each stream's events in the order decided, as one append; the streams'
+   * appends are asked for together, so the store commits them in one transaction.
+   */
   async #append(outputs: readonly LeadOutput[]): Promise<void> {
+    const byStream = new Map<string, NewEvent[]>();
     for (const output of outputs) {
-      for (let attempt = 1; ; attempt++) {
-        const expected = this.#revisions.get(output.stream) ?? 'any';
-        try {
-          const result = await this.#options.store.append(output.stream, output.events, { expectedRevision: expected });
-          if (result.streamRevision !== null) this.#seenRevision(output.stream, result.streamRevision);
-          this.#recorded += result.appended.length;
-          break;
-        } catch (error) {
-          // Ingestion appended to the lead meanwhile: those events come after this decision in
-          // the subscription and will be handled next; the decision stands on the newer revision.
-          if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
-          const revision = await this.#options.store.streamRevision(output.stream);
-          if (revision !== null) this.#revisions.set(output.stream, revision);
-        }
+      if (output.events.length === 0) continue;
+      const events = byStream.get(output.stream);
+      if (events) events.push(...output.events);
+      else byStream.set(output.stream, [...output.events]);
+    }
+    await Promise.all([...byStream].map(([stream, events]) => this.#appendToStream(stream, events)));
+  }
+
+  async #appendToStream(stream: string, events: readonly NewEvent[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const expected = this.#revisions.get(stream) ?? 'any';
+      try {
+        const result = await this.#options.store.append(stream, events, { expectedRevision: expected });
+        if (result.streamRevision !== null) this.#seenRevision(stream, result.streamRevision);
+        this.#recorded += result.appended.length;
+        return;
+      } catch (error) {
+        // Ingestion appended to the lead meanwhile: those events come after this decision in
+        // the subscription and will be handled next; the decision stands on the newer revision.
+        if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
+        const revision = await this.#options.store.streamRevision(stream);
+        if (revision !== null) this.#revisions.set(stream, revision);
       }
     }
   }
