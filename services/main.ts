@@ -264,7 +264,7 @@ export async function openIngestion(config: Config, store: EventStore = openEven
   const rules = channelRules(config);
   const index = createSqliteLeadIndex({ path: config.ingest.leadIndexPath });
   const quarantine = createSqliteQuarantine({ path: config.ingest.quarantinePath });
-  const pipeline = createIngestPipeline({ store, index, settings: leadSettings(config), channelRules: rules });
+  const pipeline = createIngestPipeline({ store, index, settings: leadSettings(config), channelRules: rules, maxQueued: config.ingest.maxQueued });
   await pipeline.catchUp();
   const log = openIngestLog(config, logger);
   return {

@@ -43,6 +43,9 @@ export const environmentSchema = z.object({
     .optional()
     .describe('Comma-separated Segment write keys accepted by ingestion; when unset one is generated'),
   NUDGE_INGEST_RATE_LIMIT: wholeNumber(0).default(2_000).describe('Ingestion requests per second allowed per write key (0: no limit)'),
+  NUDGE_INGEST_MAX_QUEUED: wholeNumber(100, 10_000_000)
+    .default(20_000)
+    .describe('Most messages waiting to be stored; beyond, ingestion answers 503 with Retry-After (Segment libraries send again) instead of queueing'),
   NUDGE_CHANNEL_RULES: z.string().min(1).optional().describe('JSON file of channel rules replacing the shipped ones (docs/channels.md)'),
   NUDGE_LIFECYCLE_STAGES: commaList
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'each stage must be lower_snake_case')).min(2, 'must name at least two stages'))
@@ -154,6 +157,7 @@ export interface Config {
   readonly ingest: {
     readonly writeKeys: readonly string[] | undefined;
     readonly rateLimitPerSecond: number;
+    readonly maxQueued: number;
     readonly channelRulesFile: string | undefined;
     readonly leadIndexPath: string;
     readonly quarantinePath: string;
@@ -247,6 +251,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ingest: {
       writeKeys: e.NUDGE_WRITE_KEYS,
       rateLimitPerSecond: e.NUDGE_INGEST_RATE_LIMIT,
+      maxQueued: e.NUDGE_INGEST_MAX_QUEUED,
       channelRulesFile: e.NUDGE_CHANNEL_RULES === undefined ? undefined : resolve(e.NUDGE_CHANNEL_RULES),
       leadIndexPath: resolve(dataDir, 'leads.db'),
       quarantinePath: resolve(dataDir, 'quarantine.db'),

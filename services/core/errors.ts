@@ -100,7 +100,22 @@ export class RateLimitedError extends NudgeError {
 
 /** A backend (store, analytics, broker) cannot be reached or refused to work. */
 export class UnavailableError extends NudgeError {
-  readonly code = 'unavailable';
+  readonly code: string = 'unavailable';
+}
+
+/**
+ * The server has more work queued than it takes on: the request is refused now (nothing of it was
+ * stored) so that what is queued keeps its latency; the client sends it again after
+ * `retryAfterSeconds` (HTTP 503 with Retry-After, which Segment's libraries retry).
+ */
+export class OverloadedError extends UnavailableError {
+  override readonly code = 'overloaded';
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 /**

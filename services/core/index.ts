@@ -16,6 +16,7 @@ export {
   PreconditionFailedError,
   RateLimitedError,
   UnauthorizedError,
+  OverloadedError,
   UnavailableError,
   ValidationError,
 } from './errors.ts';

@@ -10,6 +10,7 @@ import {
   ForbiddenError,
   NotFoundError,
   NudgeError,
+  OverloadedError,
   PayloadTooLargeError,
   PreconditionFailedError,
   RateLimitedError,
@@ -117,6 +118,11 @@ function sendNudgeError(error: NudgeError, reply: FastifyReply, request: Fastify
   }
   if (error instanceof AnalyticsError) {
     return sendProblem(reply, 422, error.code, error.message);
+  }
+  if (error instanceof OverloadedError) {
+    request.log.warn({ err: error }, 'overloaded: request refused');
+    void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    return sendProblem(reply, 503, error.code, error.message);
   }
   if (error instanceof UnavailableError) {
     request.log.error({ err: error }, 'backend unavailable');

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FieldIssue, NewEvent, RecordedEvent } from '../core/index.ts';
+import { OverloadedError } from '../core/index.ts';
 import type { LeadSettings } from '../leads/index.ts';
 import { projectLeadEvent } from '../leads/index.ts';
 import type { AppendResult, EventStore, LeadIndex, LeadIndexTransaction } from '../ports/index.ts';
@@ -31,6 +32,12 @@ export interface IngestPipelineOptions {
   readonly channelRules: ChannelRules;
   /** Most messages planned and committed together. Default 500. */
   readonly maxBatch?: number;
+  /**
+   * Most messages waiting to be stored: a submit that would go beyond is refused at once (its
+   * outcomes are `failed` with an OverloadedError) rather than queued. Default 20,000: some
+   * seconds of work, so latency stays bounded under overload.
+   */
+  readonly maxQueued?: number;
 }
 
 interface Pending {
@@ -64,6 +71,11 @@ export class IngestPipeline implements MessageSink {
 
   /** Outcomes in the order of the messages. Never rejects: failures are outcomes. */
   submit(messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
+    const maxQueued = this.#options.maxQueued ?? 20_000;
+    if (this.#queue.length > 0 && this.#queue.length + messages.length > maxQueued) {
+      const error = new OverloadedError(`the server is busy: ${this.#queue.length.toLocaleString('en-US')} messages are waiting to be stored; send these again in a second`, 1);
+      return Promise.resolve(messages.map((received) => ({ status: 'failed', messageId: received.message.messageId, error })));
+    }
     const outcomes = messages.map(
       (message) => new Promise<MessageOutcome>((resolve) => this.#queue.push({ message, resolve })),
     );

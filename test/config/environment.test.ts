@@ -38,6 +38,7 @@ describe('configuration defaults', () => {
       ingest: {
         writeKeys: undefined,
         rateLimitPerSecond: 2000,
+        maxQueued: 20_000,
         channelRulesFile: undefined,
         leadIndexPath: join(config.dataDir, 'leads.db'),
         quarantinePath: join(config.dataDir, 'quarantine.db'),
@@ -136,6 +137,7 @@ describe('configuration overrides', () => {
       NUDGE_SCORER_INTERVAL_SECONDS: '300',
       NUDGE_SQL_MAX_ROWS: '500',
       NUDGE_SQL_TIMEOUT_SECONDS: '12',
+      NUDGE_INGEST_MAX_QUEUED: '5000',
       NUDGE_DEMO: 'on',
       NUDGE_DEMO_LEADS: '500',
       INGEST_LOG: 'kafka',
@@ -159,6 +161,7 @@ describe('configuration overrides', () => {
       ingest: {
         writeKeys: ['wk-site-1234', 'wk-server-5678'],
         rateLimitPerSecond: 50,
+        maxQueued: 5_000,
         channelRulesFile: '/etc/nudge/channels.json',
         leadIndexPath: '/srv/nudge/leads.db',
         quarantinePath: '/srv/nudge/quarantine.db',

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../services/http/index.ts';
+import { createIngestPipeline, defaultChannelRules, IngestService } from '../../services/ingest/index.ts';
+import { defaultLeadSettings } from '../../services/leads/index.ts';
 import type { IngestHarness } from '../ingest/ingestHarness.ts';
 import { createIngestHarness } from '../ingest/ingestHarness.ts';
 
@@ -228,6 +230,39 @@ describe('rate limit per write key', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('backpressure', () => {
+  it('refuses with 503 and Retry-After what would queue beyond NUDGE_INGEST_MAX_QUEUED, stores none of it, and takes it when sent again', async () => {
+    await app.close();
+    const pipeline = createIngestPipeline({ store: h.store, index: h.index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxQueued: 150 });
+    app = await buildApp({
+      eventStore: h.store,
+      apiTokens: [TOKEN],
+      logger: false,
+      version: '0.0.0-test',
+      ingestion: { service: new IngestService({ pipeline, quarantine: h.quarantine }), quarantine: h.quarantine, writeKeys: [WRITE_KEY], rateLimitPerSecond: 0 },
+    });
+    const batch = (n: number) => ({ batch: Array.from({ length: 100 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'Pricing Viewed', messageId: `bp-${n}-${i}` })) });
+
+    // Four batches at once: the first is queued, the next would go beyond 150 waiting.
+    const responses = await Promise.all([0, 1, 2, 3].map((n) => post('/v1/batch', batch(n))));
+
+    const refused = responses.flatMap((response, n) => (response.statusCode === 503 ? [n] : []));
+    expect(responses.map((response) => response.statusCode).filter((status) => status !== 503 && status !== 200)).toEqual([]);
+    expect(refused.length).toBeGreaterThan(0);
+    const problem = responses[refused[0]!]!;
+    expect(problem.headers['retry-after']).toBe('1');
+    const body = problem.json<{ code: string; detail: string }>();
+    expect(body.code).toBe('overloaded');
+    expect(body.detail).toMatch(/messages are waiting to be stored; send these again/);
+    const stored = new Set((await h.store.readAll({ limit: 10_000 })).map((event) => String(event.metadata.causationId)));
+    for (const n of refused) expect([...stored].some((id) => id.startsWith(`bp-${n}-`))).toBe(false);
+
+    for (const n of refused) expect((await post('/v1/batch', batch(n))).statusCode).toBe(200);
+    const after = new Set((await h.store.readAll({ limit: 10_000 })).map((event) => String(event.metadata.causationId)));
+    expect([0, 1, 2, 3].every((n) => Array.from({ length: 100 }, (_, i) => `bp-${n}-${i}`).every((id) => after.has(id)))).toBe(true);
   });
 });
 

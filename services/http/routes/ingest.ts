@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnavailableError, ValidationError } from '../../core/index.ts';
+import { OverloadedError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnavailableError, ValidationError } from '../../core/index.ts';
 import type { CallType, IngestReport, IngestService } from '../../ingest/index.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../../ingest/index.ts';
 import { problemSchema } from '../problem.ts';
@@ -194,6 +194,9 @@ export const ingestRoutes: FastifyPluginAsyncZod<IngestRouteOptions> = async (ap
  */
 function answer(report: IngestReport, type: CallType | 'batch', reply: FastifyReply): z.infer<typeof reportSchema> {
   if (report.failed.length > 0) {
+    // Refused under overload: nothing of it was queued; the client backs off (Retry-After) and sends it again.
+    const overloaded = report.failed.find((item) => item.error instanceof OverloadedError)?.error;
+    if (overloaded) throw overloaded;
     throw new UnavailableError(`could not store ${report.failed.length} message(s) now; send them again`, { cause: report.failed[0]!.error });
   }
   const single = type !== 'batch' || (report.stored + report.accepted + report.duplicate + report.unchanged === 0 && report.quarantined.length === 1 && report.quarantined[0]!.messageId === null);
