@@ -619,6 +619,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
             ...(config.journeys.runner ? { journeys: () => checkpoints.get(journeyRunnerCheckpoint(shard)) } : {}),
             ...(config.analytics.projector && projections ? { analytics: async () => (await projections.status()).position } : {}),
             queue: () => Promise.resolve(queue.position),
+            leads: () => ingestion.index.read.checkpoint(),
           },
           ingestBacklog: ingestLog === null ? undefined : () => ingestLog.backlog(),
           // The scorer of another process scores on its own interval; this one can be asked now.

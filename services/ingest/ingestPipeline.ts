@@ -87,7 +87,9 @@ export class IngestPipeline implements MessageSink {
 
   /** Brings the index up to date with events other writers appended. */
   catchUp(): Promise<void> {
-    return this.#options.index.transaction((tx) => this.#catchUp(tx));
+    return this.#options.index.transaction(async (tx) => {
+      await this.#catchUp(tx);
+    });
   }
 
   /**
@@ -183,24 +185,41 @@ export class IngestPipeline implements MessageSink {
     if (appended.length === 0) return;
     const positions = appended.map((event) => event.position).sort((a, b) => a - b);
     const contiguous = positions[0] === checkpoint + 1 && positions.every((position, i) => i === 0 || position === positions[i - 1]! + 1);
-    if (contiguous) await tx.setCheckpoint(positions[positions.length - 1]!);
-    else await tx.apply(appended.map((event) => ({ kind: 'applied', eventId: event.id, position: event.position }) as const));
+    if (contiguous) {
+      await tx.setCheckpoint(positions[positions.length - 1]!);
+      return;
+    }
+    await tx.apply(appended.map((event) => ({ kind: 'applied', eventId: event.id, position: event.position }) as const));
+    // Another writer (the router, a hand reassignment) appended while this batch was planned, so
+    // its events sit before ours in the store but reach the index after them. Take them in now,
+    // and where one of them gave a lead an owner that ours overrides in the store's order, put
+    // ours back on top: the index's owner is always the store's latest.
+    const theirs = await this.#catchUp(tx);
+    for (const event of appended) {
+      const their = theirs.get(event.stream);
+      if (event.type !== 'OwnerAssigned' || their === undefined || their > event.position) continue;
+      await tx.apply((await projectLeadEvent(tx, event)).filter((change) => change.kind === 'putLead'));
+    }
   }
 
-  async #catchUp(tx: LeadIndexTransaction): Promise<void> {
+  /** Projects what the index has not seen yet; says where it applied an owner (stream → newest position). */
+  async #catchUp(tx: LeadIndexTransaction): Promise<Map<string, number>> {
     const store = this.#options.store;
+    const owners = new Map<string, number>();
     let checkpoint = await tx.checkpoint();
-    if ((await store.headPosition()) <= checkpoint) return;
+    if ((await store.headPosition()) <= checkpoint) return owners;
     for (;;) {
       const page = await store.readAll({ after: checkpoint, limit: 1_000 });
       if (page.length === 0) break;
       for (const event of page) {
         if (await tx.wasApplied(event.id)) continue;
         await tx.apply(await projectLeadEvent(tx, event));
+        if (event.type === 'OwnerAssigned') owners.set(event.stream, event.position);
       }
       checkpoint = page[page.length - 1]!.position;
       await tx.setCheckpoint(checkpoint);
       if (page.length < 1_000) break;
     }
+    return owners;
   }
 }

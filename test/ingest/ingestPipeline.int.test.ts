@@ -1,0 +1,73 @@
+/**
+ * The lead index and other writers: given a router that assigns a lead an owner while an
+ * ingestion batch with a CRM owner for the same lead is being planned, the router's event lands
+ * first in the store and the CRM's after it; the index must then show the CRM's owner (the store's
+ * latest), although it took the router's event in last.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore, createSqliteLeadIndex } from '../../infra/sqlite/index.ts';
+import { newEvent } from '../../services/core/index.ts';
+import { createIngestPipeline, defaultChannelRules, parseSegmentMessage, receiveMessage } from '../../services/ingest/index.ts';
+import type { LeadProfile } from '../../services/leads/index.ts';
+import { defaultLeadSettings } from '../../services/leads/index.ts';
+import type { EventStore } from '../../services/ports/index.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function received(message: Record<string, unknown>) {
+  const parsed = parseSegmentMessage(message);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return receiveMessage(parsed.message, new Date('2026-11-20T10:00:00Z'));
+}
+
+describe('ingestion batches and other writers of the same lead', () => {
+  it("keeps the store's latest owner when the router's assignment lands between a batch's planning and its append", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-race-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    // The router's append, timed to land after the batch was planned and before it is appended.
+    let routerArmed = false;
+    const append: EventStore['append'] = async (stream, events, options) => {
+      if (routerArmed && stream.startsWith('lead-')) {
+        routerArmed = false;
+        await store.append(stream, [newEvent({ type: 'OwnerAssigned', data: { ownerId: 'rep-router', previousOwnerId: null, reason: 'routing:emea' } })]);
+      }
+      return store.append(stream, events, options);
+    };
+    const racing = new Proxy(store, {
+      get: (target, property) => {
+        if (property === 'append') return append;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const pipeline = createIngestPipeline({ store: racing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules });
+
+    await pipeline.submit([received({ type: 'identify', userId: 'u-race', messageId: 'race-1', traits: { email: 'race@acme.example' } })]);
+    routerArmed = true;
+    const [outcome] = await pipeline.submit([received({ type: 'track', userId: 'u-race', event: 'Owner Assigned', messageId: 'race-2', properties: { owner_id: 'rep-crm' } })]);
+    expect(outcome, (outcome as { error?: Error }).error?.message).toMatchObject({ status: 'stored' });
+
+    // The index takes in what other writers appended (as `follow` does while serving).
+    await pipeline.catchUp();
+    const leadId = (await index.read.leadOfIdentity('userId:u-race'))!;
+    const owners = (await store.readStream(`lead-${leadId}`)).filter((event) => event.type === 'OwnerAssigned').map((event) => (event.data as { ownerId: string }).ownerId);
+    expect(owners).toEqual(['rep-router', 'rep-crm']);
+    expect(((await index.read.lead(leadId))?.document as LeadProfile).ownerId).toBe('rep-crm');
+    // And the index rebuilt from the store agrees.
+    await index.close();
+    rmSync(join(dir, 'leads.db'), { force: true });
+    const rebuilt = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    await createIngestPipeline({ store, index: rebuilt, settings: defaultLeadSettings, channelRules: defaultChannelRules }).catchUp();
+    expect(((await rebuilt.read.lead(leadId))?.document as LeadProfile).ownerId).toBe('rep-crm');
+    await rebuilt.close();
+    await store.close();
+  });
+});
