@@ -91,12 +91,16 @@ export class LeadRouter {
     const decidedUpTo = await checkpoints.get(this.#name);
     this.#checkpoint = decidedUpTo;
     for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: 500 })) {
+      // Each decision is taken (and put in the ledger) in order, before the next; their appends
+      // are asked for together, so the store commits the batch's assignments in one transaction.
+      const appends: Promise<void>[] = [];
       for (const event of batch.events) {
         if (event.stream.startsWith('lead-')) this.#seenRevision(event.stream, event.revision);
         if (this.#own.delete(event.id)) continue;
         const routable = this.ledger.apply(event);
-        if (routable !== null && event.position > decidedUpTo) await this.#decide(routable, event);
+        if (routable !== null && event.position > decidedUpTo) appends.push(this.#decide(routable, event));
       }
+      await Promise.all(appends);
       const last = batch.events.at(-1);
       if (last && last.position > this.#checkpoint) {
         await checkpoints.set(this.#name, last.position);
@@ -121,23 +125,28 @@ export class LeadRouter {
     const stream = streams.lead(lead.id);
     const assigned: OwnerAssigned = { type: 'OwnerAssigned', data: { ownerId: decision.ownerId, previousOwnerId: null, reason: decision.reason } };
     const event = newEvent(assigned, { id: deriveId('lead-router', lead.id), occurredAt: at, causedBy: trigger });
+    // In the ledger at once, so the batch's next decisions see it (capacity, round robin); the
+    // subscription skips the event when it comes back. Stored already by an earlier run (a crash
+    // before the checkpoint): the same event, so the ledger holds the same.
+    this.ledger.assign(lead.id, decision.ownerId, decision.reason, event.metadata.occurredAt);
+    this.#own.add(event.id);
     for (let attempt = 1; ; attempt++) {
       const expected = this.#revisions.get(stream) ?? 'any';
       try {
         const result = await this.#options.store.append(stream, [event], { expectedRevision: expected });
         if (result.streamRevision !== null) this.#seenRevision(stream, result.streamRevision);
-        // A duplicate was recorded by an earlier run: the subscription brings it, and the ledger folds it then.
-        if (result.appended.length > 0) {
-          this.ledger.assign(lead.id, decision.ownerId, decision.reason, event.metadata.occurredAt);
-          this.#own.add(event.id);
-          this.#assigned++;
-        }
+        if (result.appended.length > 0) this.#assigned++;
         return;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
-        // Someone wrote to the lead meanwhile: if they gave it an owner, theirs stands.
+        // Someone wrote to the lead meanwhile: if they gave it an owner, theirs stands (the
+        // subscription brings their assignment, and the ledger takes it over ours; the rep the
+        // router had picked keeps the day's count of one lead it did not get).
         const newer = await this.#options.store.readStream(stream, typeof expected === 'number' ? { from: expected + 1 } : {});
-        if (newer.some((recorded) => recorded.type === 'OwnerAssigned')) return;
+        if (newer.some((recorded) => recorded.type === 'OwnerAssigned')) {
+          this.#own.delete(event.id);
+          return;
+        }
         const revision = newer.at(-1)?.revision ?? (await this.#options.store.streamRevision(stream));
         if (revision !== null) this.#revisions.set(stream, revision);
       }
