@@ -47,15 +47,18 @@ export function migrate(db: DatabaseSync, migrations: readonly string[], what: s
 }
 
 /**
- * Opens (creating its folder) a SQLite file that must survive power loss — WAL, fsync on every
- * commit — and migrates it; any failure is an UnavailableError naming `what` and the path.
+ * Opens (creating its folder) a SQLite file in WAL mode and migrates it; any failure is an
+ * UnavailableError naming `what` and the path. `full` (default): fsync on every commit, so a
+ * commit survives power loss. `normal`: a commit survives the process being killed, and a power
+ * cut can only lose the newest commits — for data whose loss is the same as a crash just before
+ * writing it.
  */
-export function openDurableDatabase(path: string, migrations: readonly string[], what: string): DatabaseSync {
+export function openDurableDatabase(path: string, migrations: readonly string[], what: string, synchronous: 'full' | 'normal' = 'full'): DatabaseSync {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const db = new DatabaseSync(path, { timeout: 10_000 });
     if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
+    db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     migrate(db, migrations, what);
     return db;
   } catch (error) {

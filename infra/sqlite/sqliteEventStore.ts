@@ -38,6 +38,15 @@ export interface SqliteEventStoreOptions {
 type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
 const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
+/** A row of the tail, decoded on its first read and then shared by every reader. */
+interface TailEntry {
+  readonly row: EventRow;
+  event: RecordedEvent | undefined;
+}
+
+/** Newest events kept for subscribers (between TAIL_EVENTS and twice that): a few seconds of a busy store. */
+const TAIL_EVENTS = 20_000;
+
 const MAX_STREAM_NAME = 512;
 
 interface PendingAppend {
@@ -69,6 +78,16 @@ class SqliteEventStore implements EventStore {
   readonly #appended = new EventEmitter();
   readonly #closing = new AbortController();
   readonly #pending: PendingAppend[] = [];
+  /**
+   * The newest events this connection appended, contiguous in position: every subscriber of a
+   * busy store (router, runner, queue, projector…) reads the same fresh events, so they are served
+   * from here, each row decoded once, instead of each subscriber querying and parsing them again.
+   * Events another process appends break the run; the tail then restarts at our next append and
+   * everything outside it is read from the file.
+   */
+  readonly #tail: TailEntry[] = [];
+  /** Rows of the current group commit's successful appends, for the tail once it is durable. */
+  #committing: EventRow[] = [];
   readonly #statements: {
     findId: StatementSync;
     streamRevision: StatementSync;
@@ -100,6 +119,11 @@ class SqliteEventStore implements EventStore {
         // The id index takes random keys (UUIDs): a page cache of 64 MiB keeps its pages in
         // memory instead of re-reading them from the file on every append.
         this.#db.exec('PRAGMA cache_size = -65536');
+        // Checkpoint the WAL into the file every ~40 MB rather than SQLite's default ~4 MB: a
+        // batch of appends dirties many pages of the two random-key indexes (ids, streams), so at
+        // the default nearly every commit also ran a checkpoint, copying and fsyncing those pages
+        // a second time. Measured: about 1.6× the append rate for 500-event commits.
+        this.#db.exec('PRAGMA wal_autocheckpoint = 10000');
         migrate(this.#db, eventStoreMigrations, 'event store');
       }
     } catch (error) {
@@ -159,19 +183,25 @@ class SqliteEventStore implements EventStore {
       const recordedAt = this.#clock.now().toISOString();
       db.exec('BEGIN IMMEDIATE');
       const { savepoint, release, rollbackTo } = this.#statements;
+      this.#committing = [];
       for (const request of batch) {
         savepoint.run();
+        const rowsBefore = this.#committing.length;
         try {
           outcomes.push({ ok: this.#appendInTransaction(request.stream, request.events, request.expected, recordedAt) });
           release.run();
         } catch (error) {
           rollbackTo.run();
           release.run();
+          this.#committing.length = rowsBefore;
           outcomes.push({ error: translate(error, request.stream, request.expected, () => this.#revisionOf(request.stream)) });
         }
       }
       db.exec('COMMIT');
+      this.#remember(this.#committing);
+      this.#committing = [];
     } catch (error) {
+      this.#committing = [];
       if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
       const failure = translate(error, '', 'any', () => null);
       for (const request of batch) request.reject(failure);
@@ -205,13 +235,17 @@ class SqliteEventStore implements EventStore {
     let revision = current ?? -1;
     for (const event of events) {
       const metadata = { ...event.metadata, recordedAt };
-      const result = insert.run(event.id, stream, revision + 1, event.type, JSON.stringify(event.data), JSON.stringify(metadata));
+      const data = JSON.stringify(event.data);
+      const metadataJson = JSON.stringify(metadata);
+      const result = insert.run(event.id, stream, revision + 1, event.type, data, metadataJson);
       if (result.changes === 0) {
         duplicates.push(event.id);
         continue;
       }
       revision += 1;
-      appended.push({ id: event.id, stream, revision, position: Number(result.lastInsertRowid), type: event.type, data: event.data, metadata });
+      const position = Number(result.lastInsertRowid);
+      this.#committing.push([position, event.id, stream, revision, event.type, data, metadataJson]);
+      appended.push({ id: event.id, stream, revision, position, type: event.type, data: event.data, metadata });
     }
     return { streamRevision: appended.length === 0 ? current : revision, appended, duplicates };
   }
@@ -232,12 +266,42 @@ class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Events after `after` when the tail holds the next one (null: read the file), at most `limit` (-1: all). */
+  #readTail(after: number, limit: number): RecordedEvent[] | null {
+    const tail = this.#tail;
+    const first = tail[0]?.row[0];
+    if (first === undefined || after + 1 < first || after >= tail[tail.length - 1]!.row[0]) return null;
+    const start = after + 1 - first;
+    const end = limit < 0 ? tail.length : Math.min(tail.length, start + limit);
+    const events: RecordedEvent[] = [];
+    for (let i = start; i < end; i++) {
+      const entry = tail[i]!;
+      events.push((entry.event ??= shared(toRecorded(entry.row))));
+    }
+    return events;
+  }
+
+  /** Adds a durable commit's rows to the tail, restarting it where the positions jump (another process wrote). */
+  #remember(rows: readonly EventRow[]): void {
+    const tail = this.#tail;
+    for (const row of rows) {
+      const last = tail[tail.length - 1];
+      if (last !== undefined && row[0] !== last.row[0] + 1) tail.length = 0;
+      tail.push({ row, event: undefined });
+    }
+    if (tail.length > 2 * TAIL_EVENTS) tail.splice(0, tail.length - TAIL_EVENTS);
+  }
+
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.#run(() => this.#readAllNow(options));
   }
 
   #readAllNow(options: ReadAllOptions): RecordedEvent[] {
     const limit = options.limit ?? -1;
+    if (options.direction !== 'backwards') {
+      const fromTail = this.#readTail(options.after ?? 0, limit);
+      if (fromTail !== null) return fromTail;
+    }
     const rows =
       options.direction === 'backwards'
         ? this.#statements.readAllBefore.all(options.before ?? Number.MAX_SAFE_INTEGER, limit)
@@ -322,6 +386,13 @@ class SqliteEventStore implements EventStore {
   #assertOpen(): void {
     if (this.#closing.signal.aborted) throw new UnavailableError('event store is closed');
   }
+}
+
+/** Frozen (one level deep, where a mistaken write would land), since every subscriber gets this same object. */
+function shared(event: RecordedEvent): RecordedEvent {
+  if (typeof event.data === 'object' && event.data !== null) Object.freeze(event.data);
+  Object.freeze(event.metadata);
+  return Object.freeze(event);
 }
 
 function toRecorded([position, id, stream, revision, type, data, metadata]: EventRow): RecordedEvent {

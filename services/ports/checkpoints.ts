@@ -9,7 +9,10 @@ import type { GlobalPosition } from './eventStore.ts';
  *   for await (const { events } of store.subscribe({ after })) { ...; await checkpoints.set('journey-runner', events.at(-1).position) }
  *
  * Guarantees (test/contracts/checkpoints.contract.ts): `get` of an unknown name is START; a
- * resolved `set` is durable; checkpoints never move backwards (a stale `set` is ignored).
+ * resolved `set` survives the process; checkpoints never move backwards (a stale `set` is
+ * ignored). A power cut may lose the newest sets (the SQLite adapter does not fsync them): a
+ * subscriber handles that as it handles a crash between handling events and setting its
+ * checkpoint, by handling those events again idempotently (ids derived from the cause).
  */
 export interface Checkpoints {
   get(name: string): Promise<GlobalPosition>;

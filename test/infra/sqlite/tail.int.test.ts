@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import type { NewEvent } from '../../../services/core/index.ts';
+import { newEvent } from '../../../services/core/index.ts';
+import type { EventStore } from '../../../services/ports/index.ts';
+
+/**
+ * The SQLite store serves its newest appends to readers from memory (the tail). What a reader
+ * gets must not depend on it: the same events, in the same order, as a fresh connection reading
+ * the file, also when another process appends in between.
+ */
+const dirs: string[] = [];
+const stores: EventStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function open(path: string): EventStore {
+  const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 10 });
+  stores.push(store);
+  return store;
+}
+
+const touch = (i: number): NewEvent => newEvent({ type: 'TouchRecorded', data: { i, nested: { list: [i, i + 1] }, absent: undefined } });
+const plain = (events: readonly unknown[]) => JSON.parse(JSON.stringify(events)) as unknown;
+
+describe('sqlite event store tail', () => {
+  it('reads from memory exactly what a fresh connection reads from the file, across writers of two processes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    const ours = open(path);
+    const theirs = open(path);
+
+    let i = 0;
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(Array.from({ length: 7 }, () => ours.append(`lead-${i % 3}`, [touch(i++), touch(i++)])));
+      // Another process's appends break the run of positions our tail holds.
+      if (round % 2 === 1) await theirs.append('lead-other', [touch(i++)]);
+    }
+
+    const fromFile = await open(path).readAll();
+    expect(fromFile).toHaveLength(i);
+    for (const [after, limit] of [[0, -1], [3, 5], [14, 100], [15, 1], [fromFile.length - 2, 10], [fromFile.length, 10]] as const) {
+      const expected = fromFile.filter((event) => event.position > after).slice(0, limit < 0 ? undefined : limit);
+      expect(plain(await ours.readAll({ after, ...(limit < 0 ? {} : { limit }) })), `after ${after}, limit ${limit}`).toEqual(plain(expected));
+    }
+  });
+
+  it('delivers every event once, in order, to a subscriber while both processes append', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-sub-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    const ours = open(path);
+    const theirs = open(path);
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const subscribed = (async () => {
+      for await (const batch of ours.subscribe({ signal: stop.signal, maxBatchSize: 4 })) {
+        seen.push(...batch.events.map((event) => event.position));
+        if (seen.length === 60) stop.abort();
+      }
+    })();
+    for (let n = 0; n < 30; n++) {
+      await ours.append('lead-a', [touch(n)]);
+      await theirs.append('lead-b', [touch(n)]);
+    }
+    await subscribed;
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, k) => k + 1));
+  });
+
+  it('gives readers frozen events, so one reader cannot change what the others see', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-frozen-'));
+    dirs.push(dir);
+    const store = open(join(dir, 'events.db'));
+    await store.append('lead-a', [touch(1), touch(2)]);
+    const [event] = await store.readAll({ after: 0, limit: 1 });
+    expect(() => {
+      (event!.data as { i: number }).i = 99;
+    }).toThrow(TypeError);
+    expect(((await store.readAll({ after: 0, limit: 1 }))[0]!.data as { i: number }).i).toBe(1);
+  });
+});
