@@ -7,10 +7,9 @@
  * leads: the profile document plus the columns search and sort use; `merged_into` marks a lead
  *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large. The (updated_at, id) index serves the default listing
  *   (most recently active first) with keyset paging.
- * timeline: one row per event on a lead's (or a not-yet-known visitor's) timeline. `seq` counts
- *   up in the order events were applied (the store's order), so events of the same instant keep
- *   the order they happened in; (owner, occurred_at, seq) makes a page of "newest first" one
- *   index range scan.
+ * timeline (version 1 only): a copy of every event's data per lead. Version 2 drops it: timelines
+ *   are read from the event store (services/leads/leadTimeline.ts), which halves what ingestion
+ *   writes per event and the size of this file.
  * messages: Segment messageIds applied, so a message that comes again is stored once.
  * applied: events applied ahead of the checkpoint by ingestion's fast path.
  */
@@ -50,4 +49,5 @@ export const leadIndexMigrations: readonly string[] = [
      data        TEXT NOT NULL
    );
    CREATE INDEX timeline_by_owner ON timeline (owner, occurred_at, seq);`,
+  `DROP TABLE timeline;`,
 ];

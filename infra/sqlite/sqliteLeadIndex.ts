@@ -12,7 +12,6 @@ import type {
   LeadIndexTransaction,
   LeadSearch,
   Page,
-  TimelineEntry,
 } from '../../services/ports/index.ts';
 import { leadIndexMigrations } from './leadIndexSchema.ts';
 import { migrate } from './schema.ts';
@@ -136,10 +135,6 @@ class Queries {
   readonly message: StatementSync;
   readonly applied: StatementSync;
   readonly forgetApplied: StatementSync;
-  readonly timeline: StatementSync;
-  readonly moveTimeline: StatementSync;
-  readonly timelinePage: StatementSync;
-  readonly timelinePageAfter: StatementSync;
   readonly db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -167,17 +162,6 @@ class Queries {
     this.message = db.prepare('INSERT INTO messages (message_id) VALUES (?) ON CONFLICT DO NOTHING');
     this.applied = db.prepare('INSERT INTO applied (event_id, position) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.forgetApplied = db.prepare('DELETE FROM applied WHERE position <= ?');
-    this.timeline = db.prepare(
-      'INSERT INTO timeline (owner, occurred_at, event_id, type, stream, data) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.moveTimeline = db.prepare('UPDATE timeline SET owner = ? WHERE owner = ?');
-    this.timelinePage = db.prepare(
-      'SELECT seq, occurred_at, event_id, type, stream, data FROM timeline WHERE owner = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?',
-    );
-    this.timelinePageAfter = db.prepare(
-      `SELECT seq, occurred_at, event_id, type, stream, data FROM timeline
-       WHERE owner = ? AND (occurred_at, seq) < (?, ?) ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
-    );
   }
 }
 
@@ -271,29 +255,6 @@ class Reader implements LeadIndexReader {
     });
   }
 
-  timeline(leadId: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<TimelineEntry>> {
-    return this.run(() => {
-      const owner = `lead:${leadId}`;
-      let rows: { seq: number; occurred_at: string; event_id: string; type: string; stream: string; data: string }[];
-      if (options.cursor === undefined) rows = this.q.timelinePage.all(owner, options.limit + 1) as typeof rows;
-      else {
-        const [occurredAt, seq] = decodeCursor(options.cursor);
-        if (!/^\d+$/.test(seq)) throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'is not a cursor this server returned' }]);
-        rows = this.q.timelinePageAfter.all(owner, occurredAt, Number(seq), options.limit + 1) as typeof rows;
-      }
-      const page = rows.slice(0, options.limit);
-      const items = page.map((row) => ({
-        eventId: row.event_id,
-        type: row.type,
-        stream: row.stream,
-        occurredAt: row.occurred_at,
-        data: JSON.parse(row.data) as unknown,
-      }));
-      const last = page[page.length - 1];
-      return { items, next: rows.length > options.limit && last ? encodeCursor([last.occurred_at, String(last.seq)]) : null };
-    });
-  }
-
   protected run<T>(read: () => T): Promise<T> {
     try {
       this.assertOpen();
@@ -377,7 +338,6 @@ class Transaction extends Reader implements LeadIndexTransaction {
         this.#leads.clear();
         q.mergeIdentities.run(change.into, change.from);
         q.markMerged.run(change.into, change.from, change.from);
-        q.moveTimeline.run(`lead:${change.into}`, `lead:${change.from}`);
         return;
       case 'putAccount':
         q.putAccount.run(change.accountId, JSON.stringify(change.document));
@@ -390,12 +350,6 @@ class Transaction extends Reader implements LeadIndexTransaction {
         return;
       case 'applied':
         q.applied.run(change.eventId, change.position);
-        return;
-      case 'timeline':
-        q.timeline.run(change.owner, change.entry.occurredAt, change.entry.eventId, change.entry.type, change.entry.stream, JSON.stringify(change.entry.data));
-        return;
-      case 'moveTimeline':
-        q.moveTimeline.run(change.to, change.from);
         return;
       default: {
         const unknown: never = change;

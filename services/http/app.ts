@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { eventStore: deps.eventStore, startup: deps.startup });
   await app.register(eventRoutes, { eventStore: deps.eventStore });
-  if (deps.leads) await app.register(leadRoutes, { leads: deps.leads });
+  if (deps.leads) await app.register(leadRoutes, { leads: deps.leads, store: deps.eventStore });
   if (deps.journeys) await app.register(journeyRoutes, { journeys: deps.journeys });
   if (deps.reps) await app.register(repRoutes, { reps: deps.reps.service, ownership: deps.reps.ownership });
   if (deps.suggestions) await app.register(suggestionRoutes, deps.suggestions);

@@ -30,8 +30,15 @@ export interface IngestPipelineOptions {
   readonly index: LeadIndex;
   readonly settings: LeadSettings;
   readonly channelRules: ChannelRules;
-  /** Most messages planned and committed together. Default 500. */
+  /** Most messages planned and appended together (one store commit). Default 500. */
   readonly maxBatch?: number;
+  /**
+   * While messages keep coming, the lead index commits at most this often (default 500 ms)
+   * instead of after every batch: a lead touched by several batches has its profile written once,
+   * and the index's random-key pages are written once per interval. A batch is answered as soon as
+   * the store holds it; the index follows with the next commit, and at once when the queue empties.
+   */
+  readonly indexCommitIntervalMs?: number;
   /**
    * Most messages waiting to be stored: a submit that would go beyond is refused at once (its
    * outcomes are `failed` with an OverloadedError) rather than queued. Default 20,000: some
@@ -47,11 +54,12 @@ interface Pending {
 
 /**
  * Ingestion's write path: messages from every request queue here and are taken in batches.
- * A batch runs inside one lead-index transaction (the lock that orders writers, across
- * processes too): catch the index up with the store, plan each message against the index as
- * the earlier messages left it, project the planned events into the index, append them (the
- * store commits the batch's appends together), then commit the index. An acknowledged message
- * is in the store; the index can always be rebuilt from the store.
+ * Batches run inside a lead-index transaction (the lock that orders writers, across processes
+ * too): catch the index up with the store, then for each batch plan each message against the
+ * index as the earlier messages left it, project the planned events into the index and append
+ * them (the store commits a batch's appends together). The index commits when the queue is empty,
+ * or every `indexCommitIntervalMs` while it is not. An acknowledged message is in the store; the
+ * index can always be rebuilt from the store, and after a failure or a crash it catches up from it.
  *
  *   const pipeline = createIngestPipeline({ store, index, settings, channelRules });
  *   const [outcome] = await pipeline.submit([received]);
@@ -115,65 +123,89 @@ export class IngestPipeline implements MessageSink {
   async #drain(): Promise<void> {
     // Let the requests arriving in this turn of the event loop join the first batch.
     await new Promise((resolve) => setImmediate(resolve));
+    const maxBatch = this.#options.maxBatch ?? 500;
+    const intervalMs = this.#options.indexCommitIntervalMs ?? 500;
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#options.maxBatch ?? 500);
+      /** The batch being planned and appended: if it fails, its messages fail. */
+      let current: Pending[] = [];
+      /** The last batch of a transaction is answered after the index commit. */
+      let last: { batch: Pending[]; outcomes: MessageOutcome[] } | null = null;
       try {
-        const outcomes = await this.#runBatch(batch.map((pending) => pending.message));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+        await this.#options.index.transaction(async (tx) => {
+          await this.#catchUp(tx);
+          const deadline = performance.now() + intervalMs;
+          for (;;) {
+            current = this.#queue.splice(0, maxBatch);
+            const outcomes = await this.#runBatch(tx, current.map((pending) => pending.message));
+            const batch = current;
+            current = [];
+            if (this.#queue.length === 0 || performance.now() >= deadline) {
+              last = { batch, outcomes };
+              return;
+            }
+            // In the store now: answered at once; the index commits with a later batch.
+            batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+          }
+        });
+        const done = last as { batch: Pending[]; outcomes: MessageOutcome[] } | null;
+        done?.batch.forEach((pending, i) => pending.resolve(done.outcomes[i]!));
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
-        for (const pending of batch) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
-        // Whatever reached the store before the failure is taken into the index from the store.
+        const unanswered = [...current, ...((last as { batch: Pending[] } | null)?.batch ?? [])];
+        for (const pending of unanswered) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
+        // The index rolled back to its last commit: what reached the store since is taken in from the store.
         await this.catchUp().catch(() => undefined);
       }
     }
   }
 
-  #runBatch(messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
-    const { index, store, settings, channelRules } = this.#options;
-    return index.transaction(async (tx) => {
-      await this.#catchUp(tx);
-      const checkpoint = await tx.checkpoint();
-      const outcomes: (MessageOutcome | null)[] = [];
-      const appends: { slot: number; stream: string; events: readonly NewEvent[]; leadId: string | null }[] = [];
-      const seen = new Set<string>();
-      for (const [slot, received] of messages.entries()) {
-        const messageId = received.message.messageId;
-        if (seen.has(messageId) || (await tx.hasMessage(messageId))) {
-          outcomes.push({ status: 'duplicate', messageId });
-          continue;
-        }
-        seen.add(messageId);
-        const plan = await planMessage(received, { index: tx, settings, channelRules });
-        if (plan.kind === 'rejected') {
-          outcomes.push({ status: 'rejected', messageId, issues: plan.issues });
-          continue;
-        }
-        if (plan.events.length === 0) {
-          outcomes.push({ status: 'unchanged', messageId, leadId: plan.leadId });
-          continue;
-        }
-        // Projected now, inside the transaction, so the next message in the batch sees this one.
-        for (const event of plan.events) {
-          await tx.apply(await projectLeadEvent(tx, { ...event, stream: plan.stream }));
-        }
-        appends.push({ slot, stream: plan.stream, events: plan.events, leadId: plan.leadId });
-        outcomes.push(null);
+  /**
+   * Plans, projects and appends one batch inside the index transaction `tx`: each message is
+   * planned against the index as the earlier ones left it, its events projected into the index,
+   * then the batch's appends are asked for together (one store commit).
+   */
+  async #runBatch(tx: LeadIndexTransaction, messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
+    const { store, settings, channelRules } = this.#options;
+    const checkpoint = await tx.checkpoint();
+    const outcomes: (MessageOutcome | null)[] = [];
+    const appends: { slot: number; stream: string; events: readonly NewEvent[]; leadId: string | null }[] = [];
+    const seen = new Set<string>();
+    for (const [slot, received] of messages.entries()) {
+      const messageId = received.message.messageId;
+      if (seen.has(messageId) || (await tx.hasMessage(messageId))) {
+        outcomes.push({ status: 'duplicate', messageId });
+        continue;
       }
-      const results = await Promise.allSettled(appends.map((append) => store.append(append.stream, append.events)));
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
-      const appended = results.flatMap((result) => (result as PromiseFulfilledResult<AppendResult>).value.appended);
-      await this.#advance(tx, checkpoint, appended);
-      appends.forEach((append, i) => {
-        const result = (results[i] as PromiseFulfilledResult<AppendResult>).value;
-        outcomes[append.slot] =
-          result.appended.length === 0
-            ? { status: 'duplicate', messageId: messages[append.slot]!.message.messageId }
-            : { status: 'stored', messageId: messages[append.slot]!.message.messageId, leadId: append.leadId, events: result.appended.length };
-      });
-      return outcomes as MessageOutcome[];
+      seen.add(messageId);
+      const plan = await planMessage(received, { index: tx, settings, channelRules });
+      if (plan.kind === 'rejected') {
+        outcomes.push({ status: 'rejected', messageId, issues: plan.issues });
+        continue;
+      }
+      if (plan.events.length === 0) {
+        outcomes.push({ status: 'unchanged', messageId, leadId: plan.leadId });
+        continue;
+      }
+      // Projected now, inside the transaction, so the next message in the batch sees this one.
+      for (const event of plan.events) {
+        await tx.apply(await projectLeadEvent(tx, { ...event, stream: plan.stream }));
+      }
+      appends.push({ slot, stream: plan.stream, events: plan.events, leadId: plan.leadId });
+      outcomes.push(null);
+    }
+    const results = await Promise.allSettled(appends.map((append) => store.append(append.stream, append.events)));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    const appended = results.flatMap((result) => (result as PromiseFulfilledResult<AppendResult>).value.appended);
+    await this.#advance(tx, checkpoint, appended);
+    appends.forEach((append, i) => {
+      const result = (results[i] as PromiseFulfilledResult<AppendResult>).value;
+      outcomes[append.slot] =
+        result.appended.length === 0
+          ? { status: 'duplicate', messageId: messages[append.slot]!.message.messageId }
+          : { status: 'stored', messageId: messages[append.slot]!.message.messageId, leadId: append.leadId, events: result.appended.length };
     });
+    return outcomes as MessageOutcome[];
   }
 
   /**

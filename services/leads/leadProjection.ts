@@ -1,7 +1,7 @@
 import type { EventMetadata } from '../core/index.ts';
 import type { AccountAssociated, LeadEvent } from '../events/index.ts';
-import { identityKey, isJourneyWalkEvent, isLeadEvent, isSuggestionEvent, leadIdOfStream, visitorOfStream } from '../events/index.ts';
-import type { IndexChange, LeadIndexReader, LeadSearchFields, TimelineOwner } from '../ports/index.ts';
+import { identityKey, isLeadEvent, leadIdOfStream, visitorOfStream } from '../events/index.ts';
+import type { IndexChange, LeadIndexReader, LeadSearchFields } from '../ports/index.ts';
 import type { LeadProfile } from './leadProfile.ts';
 import { displayName, emptyLead, evolveLead, primaryEmail } from './leadProfile.ts';
 
@@ -32,20 +32,17 @@ export interface AccountProfile {
  * projecting the next event.
  */
 export async function projectLeadEvent(index: LeadIndexReader, event: ProjectableEvent): Promise<IndexChange[]> {
-  if (!isLeadEvent(event)) return journeyTimelineEntry(event);
+  if (!isLeadEvent(event)) return [];
   const leadEvent = event as unknown as LeadEvent;
   const at = event.metadata.occurredAt;
   const changes: IndexChange[] = [];
   const messageId = (event.data as { messageId?: unknown }).messageId;
   if (typeof messageId === 'string') changes.push({ kind: 'message', messageId });
-  const entry = { eventId: event.id, type: event.type, stream: event.stream, occurredAt: at, data: event.data };
 
   const anonymousId = visitorOfStream(event.stream);
   if (anonymousId !== null) {
-    // A visitor's touch: on the visitor's timeline until it is linked to a lead, then on the lead's.
+    // A visitor's touch: once the visitor is linked to a lead, it is that lead's activity.
     const leadId = await index.leadOfIdentity(`anonymousId:${anonymousId}`);
-    const owner: TimelineOwner = leadId === null ? `visitor:${anonymousId}` : `lead:${leadId}`;
-    changes.push({ kind: 'timeline', owner, entry });
     if (leadId !== null) {
       const lead = await loadLead(index, leadId, at);
       changes.push(putLead(evolveLead(lead, leadEvent, at)));
@@ -56,7 +53,6 @@ export async function projectLeadEvent(index: LeadIndexReader, event: Projectabl
   const leadId = leadIdOfStream(event.stream);
   if (leadId === null) return changes;
   const lead = await loadLead(index, leadId, at);
-  changes.push({ kind: 'timeline', owner: `lead:${leadId}`, entry });
 
   switch (leadEvent.type) {
     case 'LeadIdentified':
@@ -64,7 +60,6 @@ export async function projectLeadEvent(index: LeadIndexReader, event: Projectabl
       break;
     case 'VisitorLinked':
       changes.push({ kind: 'linkIdentity', key: `anonymousId:${leadEvent.data.anonymousId}`, leadId });
-      changes.push({ kind: 'moveTimeline', from: `visitor:${leadEvent.data.anonymousId}`, to: `lead:${leadId}` });
       break;
     case 'AccountAssociated':
       changes.push(...(await associateAccount(index, leadEvent, at)));
@@ -133,15 +128,4 @@ async function associateAccount(index: LeadIndexReader, event: AccountAssociated
   if (groupId !== null) changes.push({ kind: 'linkAccount', key: `groupId:${groupId}`, accountId });
   if (domain !== null) changes.push({ kind: 'linkAccount', key: `domain:${domain}`, accountId });
   return changes;
-}
-
-/**
- * Journey walks and suggestions change nothing in the profile but belong on the lead's timeline:
- * "why isn't this lead in the journey?" and "what was suggested, and why?" are answered there.
- */
-function journeyTimelineEntry(event: ProjectableEvent): IndexChange[] {
-  const leadId = leadIdOfStream(event.stream);
-  if (leadId === null || !(isJourneyWalkEvent(event) || isSuggestionEvent(event))) return [];
-  const entry = { eventId: event.id, type: event.type, stream: event.stream, occurredAt: event.metadata.occurredAt, data: event.data };
-  return [{ kind: 'timeline', owner: `lead:${leadId}`, entry }];
 }

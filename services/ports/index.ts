@@ -21,8 +21,6 @@ export type {
   LeadSearch,
   LeadSearchFields,
   Page,
-  TimelineEntry,
-  TimelineOwner,
 } from './leadIndex.ts';
 export type { NewQuarantineEntry, Quarantine, QuarantineEntry, QuarantineStatus } from './quarantine.ts';
 export type {

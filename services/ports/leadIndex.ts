@@ -2,8 +2,9 @@ import type { GlobalPosition } from './eventStore.ts';
 
 /**
  * The lead read model: who is who (identities, anonymous visitors, accounts), each lead's
- * profile document, a timeline per lead, and which Segment messages have been applied. It is a
- * projection of the event store: drop it, replay, get the same answer.
+ * profile document, and which Segment messages have been applied. It is a projection of the
+ * event store: drop it, replay, get the same answer. (A lead's timeline is read from the store
+ * itself: services/leads/leadTimeline.ts.)
  *
  * Ingestion reads and writes it inside one `transaction`, which also holds a lock that other
  * processes writing the same index wait for, so two writers never both create a lead for one
@@ -34,7 +35,6 @@ export interface LeadIndexReader {
   /** Whether this event was applied ahead of the checkpoint (see the `applied` change). */
   wasApplied(eventId: string): Promise<boolean>;
   searchLeads(query: LeadSearch): Promise<Page<IndexedLead>>;
-  timeline(leadId: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<TimelineEntry>>;
 }
 
 export interface LeadIndexTransaction extends LeadIndexReader {
@@ -90,27 +90,13 @@ export interface Page<T> {
   readonly next: string | null;
 }
 
-export interface TimelineEntry {
-  readonly eventId: string;
-  readonly type: string;
-  readonly stream: string;
-  readonly occurredAt: string;
-  readonly data: unknown;
-}
-
-/** `lead:<id>` or `visitor:<anonymousId>`: whose timeline an entry is on. */
-export type TimelineOwner = `lead:${string}` | `visitor:${string}`;
-
 export type IndexChange =
   | { readonly kind: 'putLead'; readonly leadId: string; readonly document: unknown; readonly search: LeadSearchFields }
   | { readonly kind: 'linkIdentity'; readonly key: string; readonly leadId: string }
-  /** The lead `from` is the same person as `into`: its identities and timeline move to `into`. */
+  /** The lead `from` is the same person as `into`: its identities move to `into`. */
   | { readonly kind: 'mergeLead'; readonly from: string; readonly into: string }
   | { readonly kind: 'putAccount'; readonly accountId: string; readonly document: unknown }
   | { readonly kind: 'linkAccount'; readonly key: string; readonly accountId: string }
   | { readonly kind: 'message'; readonly messageId: string }
   /** Remembers an event applied ahead of the checkpoint, so catching up does not apply it twice. */
-  | { readonly kind: 'applied'; readonly eventId: string; readonly position: GlobalPosition }
-  | { readonly kind: 'timeline'; readonly owner: TimelineOwner; readonly entry: TimelineEntry }
-  /** Every entry of one owner now belongs to another (a visitor linked, a lead merged). */
-  | { readonly kind: 'moveTimeline'; readonly from: TimelineOwner; readonly to: TimelineOwner };
+  | { readonly kind: 'applied'; readonly eventId: string; readonly position: GlobalPosition };

@@ -4,7 +4,7 @@
  *   leadIndexContract('sqlite', { open: async () => ({ index, reopen, openSecond, destroy }) });
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IndexChange, LeadIndex, LeadSearchFields, TimelineEntry } from '../../services/ports/index.ts';
+import type { IndexChange, LeadIndex, LeadSearchFields } from '../../services/ports/index.ts';
 
 export interface LeadIndexUnderTest {
   readonly index: LeadIndex;
@@ -25,10 +25,6 @@ function fields(overrides: Partial<LeadSearchFields> = {}): LeadSearchFields {
 
 function putLead(leadId: string, overrides: Partial<LeadSearchFields> = {}, document: unknown = { id: leadId }): IndexChange {
   return { kind: 'putLead', leadId, document, search: fields(overrides) };
-}
-
-function entry(eventId: string, occurredAt: string, type = 'TouchRecorded'): TimelineEntry {
-  return { eventId, type, stream: 'lead-x', occurredAt, data: { eventId } };
 }
 
 export function leadIndexContract(adapter: string, harness: LeadIndexHarness): void {
@@ -110,52 +106,19 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       expect(await index.read.checkpoint()).toBe(6);
     });
 
-    it('a merge moves identities and timeline to the survivor and marks the merged lead', async () => {
+    it('a merge moves identities to the survivor and marks the merged lead', async () => {
       await index.transaction(async (tx) => {
         await tx.apply([
           putLead('A'),
           putLead('B'),
           { kind: 'linkIdentity', key: 'userId:a', leadId: 'A' },
           { kind: 'linkIdentity', key: 'email:b@x.io', leadId: 'B' },
-          { kind: 'timeline', owner: 'lead:B', entry: entry('e1', '2026-10-01T00:00:00.000Z') },
-          { kind: 'timeline', owner: 'lead:A', entry: entry('e2', '2026-10-02T00:00:00.000Z') },
           { kind: 'mergeLead', from: 'B', into: 'A' },
         ]);
       });
       expect(await index.read.leadOfIdentity('email:b@x.io')).toBe('A');
       expect((await index.read.lead('B'))?.mergedInto).toBe('A');
-      const page = await index.read.timeline('A', { limit: 10 });
-      expect(page.items.map((e) => e.eventId)).toEqual(['e2', 'e1']);
       expect((await index.read.searchLeads({ limit: 10 })).items.map((l) => l.id)).toEqual(['A']);
-    });
-
-    it("moves a visitor's timeline to the lead it turned out to be", async () => {
-      await index.transaction(async (tx) => {
-        await tx.apply([
-          { kind: 'timeline', owner: 'visitor:anon-1', entry: entry('v1', '2026-09-01T00:00:00.000Z') },
-          putLead('L'),
-          { kind: 'moveTimeline', from: 'visitor:anon-1', to: 'lead:L' },
-        ]);
-      });
-      expect((await index.read.timeline('L', { limit: 5 })).items.map((e) => e.eventId)).toEqual(['v1']);
-    });
-
-    it('pages a timeline newest first with a cursor, events of one instant in the order they were applied', async () => {
-      const changes: IndexChange[] = [putLead('L')];
-      for (let i = 0; i < 25; i++) {
-        changes.push({ kind: 'timeline', owner: 'lead:L', entry: entry(`e${String(i).padStart(2, '0')}`, `2026-10-${String(1 + Math.floor(i / 2)).padStart(2, '0')}T00:00:00.000Z`) });
-      }
-      await index.transaction((tx) => tx.apply(changes));
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await index.read.timeline('L', { limit: 10, cursor });
-        seen.push(...page.items.map((e) => e.eventId));
-        cursor = page.next ?? undefined;
-      } while (cursor !== undefined);
-      expect(seen).toHaveLength(25);
-      expect(seen[0]).toBe('e24');
-      expect(seen).toEqual([...seen].sort((a, b) => b.localeCompare(a)));
     });
 
     it('searches by exact or prefix email, name and company parts, stage, and pages most recent first', async () => {

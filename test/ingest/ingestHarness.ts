@@ -6,9 +6,9 @@ import type { ManualClock } from '../../services/core/index.ts';
 import { manualClock } from '../../services/core/index.ts';
 import type { IngestReport } from '../../services/ingest/index.ts';
 import { createIngestPipeline, defaultChannelRules, IngestService } from '../../services/ingest/index.ts';
-import type { LeadProfile, LeadSettings } from '../../services/leads/index.ts';
-import { defaultLeadSettings } from '../../services/leads/index.ts';
-import type { EventStore, LeadIndex, Quarantine, TimelineEntry } from '../../services/ports/index.ts';
+import type { LeadProfile, LeadSettings, TimelineEntry } from '../../services/leads/index.ts';
+import { defaultLeadSettings, leadTimeline } from '../../services/leads/index.ts';
+import type { EventStore, LeadIndex, Quarantine } from '../../services/ports/index.ts';
 
 /** Real SQLite store, index and quarantine in a temp folder, and the ingestion in front of them. */
 export interface IngestHarness {
@@ -61,7 +61,10 @@ export async function createIngestHarness(settings: LeadSettings = defaultLeadSe
       return ((await index.read.lead(id))?.document as LeadProfile | undefined) ?? null;
     },
     async timeline(leadId) {
-      return [...(await index.read.timeline(leadId, { limit: 500 })).items];
+      await wired.pipeline.drained();
+      const lead = await index.read.lead(leadId);
+      if (lead === null) return [];
+      return [...(await leadTimeline(store, lead.document as LeadProfile, { limit: 500 })).items];
     },
     async rebuildIndex() {
       await wired.pipeline.drained();

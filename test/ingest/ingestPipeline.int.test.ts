@@ -70,4 +70,58 @@ describe('ingestion batches and other writers of the same lead', () => {
     await rebuilt.close();
     await store.close();
   });
+
+  it('while messages keep coming, batches are answered before the index commits; when a later batch fails, the index takes the answered ones in from the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-deferred-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const append: EventStore['append'] = (stream, events, options) => {
+      if ((events[0]?.data as { messageId?: string } | undefined)?.messageId === 'batch-3') return Promise.reject(new Error('disk full'));
+      return store.append(stream, events, options);
+    };
+    const failing = new Proxy(store, {
+      get: (target, property) => {
+        if (property === 'append') return append;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    // One message per batch, and an interval no test reaches: the three batches share one index transaction.
+    const pipeline = createIngestPipeline({ store: failing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
+    const answered: string[] = [];
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(async (n) => {
+        const [outcome] = await pipeline.submit([received({ type: 'identify', userId: `u-${n}`, messageId: `batch-${n}`, traits: { email: `u${n}@acme.example` } })]);
+        // What the index showed readers when the answer came.
+        if (outcome!.status === 'stored') answered.push(`${n}:${String(await index.read.leadOfIdentity(`userId:u-${n}`) !== null)}`);
+        return outcome!.status;
+      }),
+    );
+
+    expect(outcomes).toEqual(['stored', 'stored', 'failed']);
+    // Answered once the store held them, before the index committed them.
+    expect(answered.sort()).toEqual(['1:false', '2:false']);
+    // The failed batch rolled the index back; it caught up from the store: nothing stored is missing.
+    await pipeline.drained();
+    expect(await index.read.leadOfIdentity('userId:u-1')).not.toBeNull();
+    expect(await index.read.leadOfIdentity('userId:u-2')).not.toBeNull();
+    expect(await index.read.leadOfIdentity('userId:u-3')).toBeNull();
+    expect(await index.read.checkpoint()).toBe(await store.headPosition());
+    await index.close();
+    await store.close();
+  });
+
+  it('commits the index before answering when nothing else waits, so a reader sees what was just stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-idle-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const pipeline = createIngestPipeline({ store, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
+    const [outcome] = await pipeline.submit([received({ type: 'identify', userId: 'u-idle', messageId: 'idle-1', traits: { email: 'idle@acme.example' } })]);
+    expect(outcome).toMatchObject({ status: 'stored' });
+    expect(await index.read.leadOfIdentity('userId:u-idle')).not.toBeNull();
+    await index.close();
+    await store.close();
+  });
 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/index.ts';
 import { identityKey, normaliseIdentity } from '../../events/index.ts';
 import type { AccountProfile, LeadProfile } from '../../leads/index.ts';
-import type { LeadIndexReader } from '../../ports/index.ts';
+import { leadTimeline } from '../../leads/index.ts';
+import type { EventStore, LeadIndexReader } from '../../ports/index.ts';
 import { problemSchema } from '../problem.ts';
 
 const identity = z.object({ kind: z.string(), value: z.string() });
@@ -45,10 +46,11 @@ const limit = z.coerce.number().int().min(1).max(500).default(50);
 const cursor = z.string().max(512).optional().describe('The `next` of the previous page');
 
 /**
- * Leads and accounts as the lead index projects them. A lead merged into another answers with the
- * surviving lead (and says so), so links kept from before the merge still work.
+ * Leads and accounts as the lead index projects them; timelines read from the event store. A lead
+ * merged into another answers with the surviving lead (and says so), so links kept from before
+ * the merge still work.
  */
-export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadIndexReader }> = async (app, { leads }) => {
+export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadIndexReader; store: EventStore }> = async (app, { leads, store }) => {
   const findLead = async (id: string): Promise<LeadProfile> => {
     let found = await leads.lead(id);
     for (let hops = 0; found?.mergedInto && hops < 10; hops++) found = await leads.lead(found.mergedInto);
@@ -140,7 +142,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadIndexReader }> = asy
     },
     async (request) => {
       const lead = await findLead(request.params.id);
-      const page = await leads.timeline(lead.id, request.query);
+      const page = await leadTimeline(store, lead, request.query);
       return { leadId: lead.id, events: [...page.items], next: page.next };
     },
   );
