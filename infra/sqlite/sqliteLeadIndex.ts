@@ -42,6 +42,8 @@ class SqliteLeadIndex implements LeadIndex {
   readonly #busyTimeoutMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #cache = new WriterCache();
+  #commits = 0;
 
   constructor(options: SqliteLeadIndexOptions) {
     const memory = options.path === ':memory:';
@@ -71,13 +73,21 @@ class SqliteLeadIndex implements LeadIndex {
     const run = async (): Promise<T> => {
       this.#assertOpen();
       await this.#begin();
+      const cache = this.#cache;
       try {
-        const tx = new Transaction(this.#writerQueries, () => this.#assertOpen());
+        // Another connection committed since our last commit: what we remember may be stale.
+        const generation = (this.#writerQueries.generation.get() as { value: string } | undefined)?.value ?? null;
+        if (generation !== cache.generation) cache.clear();
+        const tx = new Transaction(this.#writerQueries, () => this.#assertOpen(), cache);
         const result = await work(tx);
         tx.flush();
+        const next = `${process.pid}-${++this.#commits}-${Date.now().toString(36)}`;
+        this.#writerQueries.setGeneration.run(next);
         this.#writer.exec('COMMIT');
+        cache.generation = next;
         return result;
       } catch (error) {
+        cache.clear();
         if (this.#writer.isOpen && this.#writer.isTransaction) this.#writer.exec('ROLLBACK');
         throw translate(error);
       }
@@ -120,6 +130,8 @@ class SqliteLeadIndex implements LeadIndex {
 class Queries {
   readonly checkpoint: StatementSync;
   readonly setCheckpoint: StatementSync;
+  readonly generation: StatementSync;
+  readonly setGeneration: StatementSync;
   readonly leadOfIdentity: StatementSync;
   readonly accountOfKey: StatementSync;
   readonly lead: StatementSync;
@@ -141,6 +153,8 @@ class Queries {
     this.db = db;
     this.checkpoint = db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'");
     this.setCheckpoint = db.prepare("INSERT INTO meta (key, value) VALUES ('checkpoint', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.generation = db.prepare("SELECT value FROM meta WHERE key = 'generation'");
+    this.setGeneration = db.prepare("INSERT INTO meta (key, value) VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.leadOfIdentity = db.prepare('SELECT lead_id FROM identities WHERE key = ?');
     this.accountOfKey = db.prepare('SELECT account_id FROM account_keys WHERE key = ?');
     this.lead = db.prepare('SELECT id, document, merged_into FROM leads WHERE id = ?');
@@ -266,13 +280,56 @@ class Reader implements LeadIndexReader {
 }
 
 /**
+ * What the writer connection knows of the index (lead documents, identity → lead), kept from one
+ * transaction to the next: ingestion reads the same leads over and over. It is valid while the
+ * `generation` in the meta table is the one our last commit wrote; a commit from another
+ * connection (another process) changes it and the next transaction starts with an empty cache.
+ * A rolled-back transaction empties it too.
+ */
+class WriterCache {
+  generation: string | null = null;
+  readonly leads = new Map<string, IndexedLead | null>();
+  readonly identities = new Map<string, string | null>();
+
+  clear(): void {
+    this.generation = null;
+    this.leads.clear();
+    this.identities.clear();
+  }
+
+  /** Keeps memory bounded: past the limits, start over (cheaper than LRU bookkeeping on every read). */
+  trim(): void {
+    if (this.leads.size > 100_000) this.leads.clear();
+    if (this.identities.size > 200_000) this.identities.clear();
+  }
+}
+
+/**
  * Lead documents are read and written many times in one ingestion batch (every event of a lead
- * folds into its document): the transaction keeps them in memory and writes each changed one once,
- * before anything that reads the leads table with SQL, and at commit.
+ * folds into its document): the transaction keeps them in memory (in the writer's cache, which
+ * outlives it) and writes each changed one once, before anything that reads the leads table with
+ * SQL, and at commit.
  */
 class Transaction extends Reader implements LeadIndexTransaction {
-  readonly #leads = new Map<string, IndexedLead | null>();
+  readonly #leads: Map<string, IndexedLead | null>;
+  readonly #identities: Map<string, string | null>;
   readonly #dirty = new Map<string, Extract<IndexChange, { kind: 'putLead' }>>();
+
+  constructor(queries: Queries, assertOpen: () => void, cache: WriterCache) {
+    super(queries, assertOpen);
+    cache.trim();
+    this.#leads = cache.leads;
+    this.#identities = cache.identities;
+  }
+
+  override leadOfIdentity(key: string): Promise<string | null> {
+    const cached = this.#identities.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    return super.leadOfIdentity(key).then((found) => {
+      this.#identities.set(key, found);
+      return found;
+    });
+  }
 
   apply(changes: readonly IndexChange[]): Promise<void> {
     return this.run(() => {
@@ -332,10 +389,12 @@ class Transaction extends Reader implements LeadIndexTransaction {
       }
       case 'linkIdentity':
         q.linkIdentity.run(change.key, change.leadId);
+        this.#identities.set(change.key, change.leadId);
         return;
       case 'mergeLead':
         this.flush();
         this.#leads.clear();
+        this.#identities.clear();
         q.mergeIdentities.run(change.into, change.from);
         q.markMerged.run(change.into, change.from, change.from);
         return;

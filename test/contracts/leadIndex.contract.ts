@@ -91,6 +91,41 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       await second.close();
     });
 
+    it("a transaction sees what another handle committed since this handle's last transaction", async () => {
+      const second = await subject.openSecond();
+      await index.transaction((tx) => tx.apply([putLead('L', {}, { id: 'L', v: 1 }), { kind: 'linkIdentity', key: 'email:a@x.io', leadId: 'L' }]));
+      // This handle has read (and may remember) the lead and the identity.
+      await index.transaction(async (tx) => {
+        expect((await tx.lead('L'))?.document).toEqual({ id: 'L', v: 1 });
+        expect(await tx.leadOfIdentity('email:a@x.io')).toBe('L');
+        expect(await tx.leadOfIdentity('email:b@x.io')).toBeNull();
+      });
+      await second.transaction((tx) =>
+        tx.apply([putLead('L', {}, { id: 'L', v: 2 }), putLead('M'), { kind: 'linkIdentity', key: 'email:a@x.io', leadId: 'M' }, { kind: 'linkIdentity', key: 'email:b@x.io', leadId: 'M' }]),
+      );
+      await index.transaction(async (tx) => {
+        expect((await tx.lead('L'))?.document).toEqual({ id: 'L', v: 2 });
+        expect(await tx.leadOfIdentity('email:a@x.io')).toBe('M');
+        expect(await tx.leadOfIdentity('email:b@x.io')).toBe('M');
+      });
+      await second.close();
+    });
+
+    it('after a failed transaction, the next one reads what is committed, not what the failed one wrote', async () => {
+      await index.transaction((tx) => tx.apply([putLead('L', {}, { id: 'L', v: 1 })]));
+      await expect(
+        index.transaction(async (tx) => {
+          await tx.apply([putLead('L', {}, { id: 'L', v: 2 }), { kind: 'linkIdentity', key: 'userId:u', leadId: 'L' }]);
+          expect(await tx.leadOfIdentity('userId:u')).toBe('L');
+          throw new Error('planning failed');
+        }),
+      ).rejects.toThrow('planning failed');
+      await index.transaction(async (tx) => {
+        expect((await tx.lead('L'))?.document).toEqual({ id: 'L', v: 1 });
+        expect(await tx.leadOfIdentity('userId:u')).toBeNull();
+      });
+    });
+
     it('remembers messages and events applied ahead of the checkpoint until the checkpoint covers them', async () => {
       await index.transaction(async (tx) => {
         await tx.apply([
