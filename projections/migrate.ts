@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Analytics } from '../services/ports/index.ts';
+import { clusterStatement } from './clusterDdl.ts';
 
 /** The shipped migrations: `projections/migrations/NNN_name.sql`, applied in number order. */
 export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -14,6 +15,15 @@ export interface Migration {
   readonly statements: readonly string[];
   /** sha256 of the file: an applied migration must never change. */
   readonly checksum: string;
+}
+
+export interface MigrationOptions {
+  /**
+   * A ClickHouse cluster (CLICKHOUSE_CLUSTER): every statement goes through clusterStatement (DDL
+   * ON CLUSTER, Replicated engines), `schema_migrations` included, so every host agrees on which
+   * migrations ran. Unset: the statements run as written (chDB, one server).
+   */
+  readonly cluster?: string;
 }
 
 export interface MigrationReport {
@@ -37,13 +47,15 @@ export function loadMigrations(dir: string = migrationsDir): Migration[] {
 }
 
 /**
- * Brings the analytics database up to the newest migration. Each applied migration is recorded
+ * Brings the analytics database up to the newest migration (on every host of `options.cluster`). Each applied migration is recorded
  * in `schema_migrations` with its checksum; a recorded one is skipped, and one whose file changed
  * since it was applied stops the start (write a new migration instead). Statements are idempotent
  * (IF NOT EXISTS), so a migration interrupted half-way is simply run again whole.
  */
-export async function migrateAnalytics(analytics: Analytics, migrations: readonly Migration[] = loadMigrations()): Promise<MigrationReport> {
-  await analytics.command(`CREATE TABLE IF NOT EXISTS schema_migrations
+export async function migrateAnalytics(analytics: Analytics, migrations: readonly Migration[] = loadMigrations(), options: MigrationOptions = {}): Promise<MigrationReport> {
+  const { cluster } = options;
+  const run = (statement: string) => analytics.command(cluster === undefined ? statement : clusterStatement(statement, cluster));
+  await run(`CREATE TABLE IF NOT EXISTS schema_migrations
     (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
     ENGINE = ReplacingMergeTree ORDER BY version`);
   const rows = await analytics.query<{ version: number; name: string; checksum: string }>(
@@ -66,7 +78,7 @@ export async function migrateAnalytics(analytics: Analytics, migrations: readonl
       }
       continue;
     }
-    for (const statement of migration.statements) await analytics.command(statement);
+    for (const statement of migration.statements) await run(statement);
     await analytics.insert('schema_migrations', [
       { version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: clickhouseTime(new Date()) },
     ]);

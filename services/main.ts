@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { openClickHouseAnalytics } from '../infra/clickhouse/index.ts';
 import { createKafkaIngestLog } from '../infra/kafka/index.ts';
+import { createKurrentDbCheckpoints, createKurrentDbEventStore } from '../infra/kurrentdb/index.ts';
 import { createOutboxMailer, createSmtpMailer } from '../infra/mail/index.ts';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
@@ -35,16 +36,36 @@ import { AdCostService, createIngestPipeline, defaultChannelRules, IngestLogSink
 import type { AdCostReport, IngestPipeline } from './ingest/index.ts';
 import type { LeadSettings, RoutingRules } from './leads/index.ts';
 import { createLeadRouter, defaultFreeMailDomains, LEAD_ROUTER_CHECKPOINT, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
-import type { Analytics, EventStore, IngestLog, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
+import type { Analytics, Checkpoints, EventStore, IngestLog, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
 
+/** The event store EVENT_STORE names: the SQLite file in the data folder, or the KurrentDB server (KURRENTDB_URL). */
 export function openEventStore(config: Config, options: { readOnly: boolean } = { readOnly: false }): EventStore {
-  const { path, synchronous } = config.eventStore;
-  if (options.readOnly && !existsSync(path)) {
-    throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
+  const eventStore = config.eventStore;
+  switch (eventStore.kind) {
+    case 'kurrentdb':
+      // A shared server: read-only commands simply do not write.
+      return createKurrentDbEventStore({ connectionString: eventStore.connectionString });
+    case 'sqlite': {
+      const { path, synchronous } = eventStore;
+      if (options.readOnly && !existsSync(path)) {
+        throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
+      }
+      return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+    }
+    default: {
+      const unknown: never = eventStore;
+      throw new ConfigError(`unknown event store ${JSON.stringify(unknown)}`);
+    }
   }
-  return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+}
+
+/** Subscribers' checkpoints live next to the events: in the data folder, or in KurrentDB where every host sees them. */
+export function openCheckpoints(config: Config): Checkpoints {
+  return config.eventStore.kind === 'kurrentdb'
+    ? createKurrentDbCheckpoints({ connectionString: config.eventStore.connectionString })
+    : createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
 }
 
 /**
@@ -54,10 +75,13 @@ export function openEventStore(config: Config, options: { readOnly: boolean } = 
  * analytics through its API.
  */
 export async function openAnalytics(config: Config): Promise<Analytics> {
-  const { url, embeddedPath, database } = config.analytics;
+  const { url, embeddedPath, database, cluster } = config.analytics;
   let analytics: Analytics;
   try {
-    analytics = url === undefined ? await openClickHouseAnalytics({ engine: 'embedded', path: embeddedPath, database }) : await openClickHouseAnalytics({ engine: 'server', url, database });
+    analytics =
+      url === undefined
+        ? await openClickHouseAnalytics({ engine: 'embedded', path: embeddedPath, database })
+        : await openClickHouseAnalytics({ engine: 'server', url, database, ...(cluster === undefined ? {} : { cluster }) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (url === undefined && /Cannot lock file|already running/i.test(message)) {
@@ -66,7 +90,8 @@ export async function openAnalytics(config: Config): Promise<Analytics> {
     throw error;
   }
   try {
-    await migrateAnalytics(analytics);
+    // CLICKHOUSE_CLUSTER: the same migrations, ON CLUSTER and with Replicated engines (projections/clusterDdl.ts).
+    await migrateAnalytics(analytics, undefined, cluster === undefined ? {} : { cluster });
   } catch (error) {
     await analytics.close();
     throw error instanceof NudgeError ? error : new ConfigError(`analytics migrations: ${error instanceof Error ? error.message : String(error)}`);
@@ -98,7 +123,8 @@ export async function openAnalyticsAccess(config: Config): Promise<AnalyticsAcce
     throw error;
   }
   const store = openEventStore(config, { readOnly: true });
-  const projections = new ProjectorService({ store, analytics });
+  // With NUDGE_PROJECTOR_SHARD, status and rebuild cover that layout's shards (catchUp projects them all here).
+  const projections = new ProjectorService({ store, analytics, ...(config.projectorShard === undefined ? {} : { shard: config.projectorShard }) });
   return {
     where: `directly (${analytics.description})`,
     status: () => projections.status(),
@@ -449,7 +475,9 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   // The engine is opened only by the roles that use it (with chDB, one process holds its folder).
   const analytics = runs('api') || runs('projector') || runs('scorer') ? await openAnalytics(config) : null;
   if (analytics) logger.info(`analytics: ${analytics.description}`);
-  const projections = analytics && new ProjectorService({ store: ingestion.store, analytics });
+  const projectorShard = config.projectorShard;
+  const projections = analytics && new ProjectorService({ store: ingestion.store, analytics, ...(projectorShard === undefined ? {} : { shard: projectorShard }) });
+  if (projectorShard !== undefined && runs('projector')) logger.info(`analytics projector: shard ${projectorShard.index + 1} of ${projectorShard.count}`);
   const settings = leadSettings(config);
   const scoring = analytics && new LeadScoring({ analytics, store: ingestion.store, model: scoringModel(config), freeMailDomains: settings.freeMailDomains });
   const base = {
@@ -496,7 +524,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     : ingestion.pipeline.follow(stopFollowing.signal).catch((error: unknown) => {
         if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
       });
-  const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
+  const checkpoints = openCheckpoints(config);
   // The runner and the router keep their state in memory: a failed one is replaced by a fresh
   // instance that rebuilds from the store (never the same instance twice over the same events).
   const routing = rules && runs('runner') && firstShard
@@ -546,7 +574,10 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   // The projector resumes from its checkpoint in ClickHouse (a half-written batch is written again).
   const projecting = config.analytics.projector && runs('projector') && projections ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
   // The scorer waits for the projection to be nearly caught up (start-up, a rebuild), then scores every lead each interval.
-  const scoringLoop = config.analytics.scorer && runs('scorer') && scoring && projections
+  // It reads every lead and waits for every projector shard: one scorer, in the process of projector shard 1 when shards are set.
+  const firstProjectorShard = projectorShard === undefined || projectorShard.index === 0;
+  if (config.analytics.scorer && runs('scorer') && !firstProjectorShard) logger.info('lead scorer: not here, it runs with projector shard 1');
+  const scoringLoop = config.analytics.scorer && runs('scorer') && firstProjectorShard && scoring && projections
     ? keepRunning('the lead scorer', logger, stopFollowing.signal, (signal) =>
         scoring.runScorer(signal, {
           intervalMs: config.analytics.scorerIntervalMs,

@@ -7,8 +7,11 @@ import type { Analytics, QueryParams, ResultTable } from '../../services/ports/i
 export type ClickHouseAnalyticsOptions =
   /** chDB, the ClickHouse engine in this process, keeping its data in `path`. */
   | { readonly engine: 'embedded'; readonly path: string; readonly database?: string }
-  /** A ClickHouse server over HTTP(S): `http://user:password@host:8123`. */
-  | { readonly engine: 'server'; readonly url: string; readonly database?: string; readonly requestTimeoutMs?: number };
+  /**
+   * A ClickHouse server over HTTP(S): `http://user:password@host:8123`; with `cluster`, one host of
+   * that cluster, and the database is created on every host (ON CLUSTER).
+   */
+  | { readonly engine: 'server'; readonly url: string; readonly database?: string; readonly requestTimeoutMs?: number; readonly cluster?: string };
 
 /** Output settings both engines get, so rows look the same from either: 64-bit counts as JSON numbers. */
 const OUTPUT_SETTINGS = { output_format_json_quote_64bit_integers: 0 } as const;
@@ -54,7 +57,7 @@ export async function openClickHouseAnalytics(options: ClickHouseAnalyticsOption
         });
       const bootstrap = serverClient('default');
       try {
-        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
+        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`${clusterClause(options.cluster)}` });
       } finally {
         await bootstrap.close();
       }
@@ -71,6 +74,13 @@ export async function openClickHouseAnalytics(options: ClickHouseAnalyticsOption
     throw new UnavailableError(`cannot open the analytics engine: ${messageOf(error)}`, { cause: error });
   }
   return analytics;
+}
+
+/** ` ON CLUSTER '<name>'`, or nothing for one server; the name as CLICKHOUSE_CLUSTER allows it (no quote can be in it). */
+function clusterClause(cluster: string | undefined): string {
+  if (cluster === undefined) return '';
+  if (!/^[A-Za-z0-9_.{}-]{1,128}$/.test(cluster)) throw new ValidationError('invalid analytics settings', [{ path: 'cluster', message: 'must be letters, digits, _ . - or a {macro}' }]);
+  return ` ON CLUSTER '${cluster}'`;
 }
 
 class ClickHouseAnalytics implements Analytics {

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, NewEvent } from '../../services/core/index.ts';
-import { ConcurrencyError, systemClock } from '../../services/core/index.ts';
+import { ConcurrencyError, isShard, leadShard, systemClock } from '../../services/core/index.ts';
 import type { Checkpoints, EventStore, RuleEvaluator } from '../../services/ports/index.ts';
 import type { LeadOutput } from './journeyEngine.ts';
 import { JourneyEngine } from './journeyEngine.ts';
@@ -31,18 +31,8 @@ export function journeyRunnerCheckpoint(shard?: { readonly index: number; readon
   return shard === undefined || shard.count === 1 ? JOURNEY_RUNNER_CHECKPOINT : `${JOURNEY_RUNNER_CHECKPOINT}-${shard.index + 1}-of-${shard.count}`;
 }
 
-/**
- * The shard (0 to count − 1) a lead belongs to: FNV-1a of its id, modulo the count. Stable across
- * processes and versions: a lead stays with its runner as long as the count does not change.
- */
-export function leadShard(leadId: string, count: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < leadId.length; i++) {
-    hash ^= leadId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % count;
-}
+// The hash lives in core: the projector divides the leads with the same function (NUDGE_PROJECTOR_SHARD).
+export { leadShard };
 
 export interface JourneyRunnerStatus {
   readonly checkpoint: number;
@@ -90,7 +80,7 @@ export class JourneyRunner {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     const shard = options.shard;
-    if (shard !== undefined && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    if (shard !== undefined && !isShard(shard)) {
       throw new Error(`journey runner: shard ${shard.index} of ${shard.count} is not a shard (0 ≤ index < count)`);
     }
     // Each shard keeps its own checkpoint: changing the count starts the new shards from the beginning (their decisions are idempotent).

@@ -1,20 +1,24 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RecordedEvent } from '../../services/core/index.ts';
+import type { RecordedEvent, Shard } from '../../services/core/index.ts';
+import { ConflictError, isShard } from '../../services/core/index.ts';
 import type { Analytics, EventStore } from '../../services/ports/index.ts';
-import { clickhouseTime } from '../migrate.ts';
 import { AliasMap, emptyRows, projectedTables, rowsOfEvents, type TableRows } from './analyticsRows.ts';
+import { ALIAS_SHARD_INDEX, describeLayout, projectorShardOf, projectorStateName, shardOfStateName } from './projectorShards.ts';
+import type { ProjectorState } from './projectorState.ts';
+import {
+  currentGeneration,
+  freshState,
+  hasWritten,
+  layoutInForce,
+  newestGeneration,
+  nextVersion,
+  readProjectorStates,
+  resetProjection,
+  writeState,
+} from './projectorState.ts';
 
-/** The projection's name in `projector_state` and in status output. */
-export const ANALYTICS_PROJECTION = 'analytics';
-
-export interface ProjectorState {
-  readonly generation: number;
-  /** Every event up to here is in the tables. */
-  readonly committed: number;
-  /** A batch begun but not known to be finished: (pendingFrom, pendingTo], or null. */
-  readonly pending: { readonly from: number; readonly to: number } | null;
-  readonly updatedAt: string | null;
-}
+export { ANALYTICS_PROJECTION } from './projectorShards.ts';
+export type { ProjectorState } from './projectorState.ts';
 
 export interface ProjectorOptions {
   readonly store: EventStore;
@@ -27,7 +31,18 @@ export interface ProjectorOptions {
   readonly onBatch?: (batch: { from: number; to: number; events: number; rows: number; ms: number }) => void;
   /** Test hook: runs between the table inserts of a batch, to simulate a crash mid-batch. */
   readonly betweenInserts?: (table: string) => void | Promise<void>;
+  /**
+   * This projector's part of the events when several divide them (NUDGE_PROJECTOR_SHARD): shard
+   * `index` (0-based) of `count` projects the events projectorShardOf gives it, and keeps its own
+   * state (`analytics-<index+1>-of-<count>`). Default: every event, as `analytics`.
+   */
+  readonly shard?: Shard;
+  /** How often a following projector (run) looks whether the projection was rebuilt by another process. Default 5,000 ms. */
+  readonly rebuildCheckMs?: number;
 }
+
+/** The projection was rebuilt (by another process) since this projector started: it starts over in the new generation. */
+class ProjectionRebuilt extends Error {}
 
 /**
  * Projects the event store into the ClickHouse tables analysts and the scorer query: a checkpointed
@@ -36,10 +51,16 @@ export interface ProjectorOptions {
  *
  * Exactly once, across crashes: before writing a batch the projector records it as pending
  * (positions from..to); each table's rows go in with the deduplication token
- * `<generation>:<from>:<to>:<table>`; then the checkpoint moves to `to`. A projector that starts
- * and finds a pending batch reads exactly those events again and writes them under the same
- * tokens, so inserts that landed before the crash are dropped by ClickHouse and the rest land
+ * `<name>:<generation>:<from>:<to>:<table>`; then the checkpoint moves to `to`. A projector that
+ * starts and finds a pending batch reads exactly those events again and writes them under the
+ * same tokens, so inserts that landed before the crash are dropped by ClickHouse and the rest land
  * once; the tables end up as a clean rebuild would leave them (test/projections/projector.int.test.ts).
+ *
+ * Shards (`shard`): every shard reads the whole store and projects its own events
+ * (projectorShardOf), with its own state row and its own tokens; N shards leave the tables row for
+ * row as one projector does (test/projections/projectorShards.int.test.ts). A rebuild by another
+ * process (a new generation) is noticed before the next batch, and within `rebuildCheckMs` while
+ * idle: the projector starts over from the new generation's state.
  *
  *   const projector = new AnalyticsProjector({ store, analytics });
  *   await projector.run(signal);            // until aborted
@@ -50,50 +71,78 @@ export class AnalyticsProjector {
   readonly #analytics: Analytics;
   readonly #flushIntervalMs: number;
   readonly #maxBatchEvents: number;
+  readonly #rebuildCheckMs: number;
   readonly #options: ProjectorOptions;
+  /** The name of this projector's state and the prefix of its deduplication tokens. */
+  readonly #name: string;
+  readonly #count: number;
+  readonly #index: number;
+  readonly #owns: (event: RecordedEvent) => boolean;
   #aliases: AliasMap | null = null;
   #state: ProjectorState | null = null;
   #version = 0;
 
   constructor(options: ProjectorOptions) {
+    const shard = options.shard;
+    if (shard !== undefined && !isShard(shard)) throw new Error(`analytics projector: shard ${shard.index} of ${shard.count} is not a shard (0 ≤ index < count)`);
     this.#store = options.store;
     this.#analytics = options.analytics;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.#maxBatchEvents = options.maxBatchEvents ?? 50_000;
+    this.#rebuildCheckMs = options.rebuildCheckMs ?? 5_000;
     this.#options = options;
+    this.#name = projectorStateName(shard);
+    this.#count = shard === undefined || shard.count <= 1 ? 1 : shard.count;
+    this.#index = this.#count === 1 ? 0 : shard!.index;
+    this.#owns = (event) => projectorShardOf(event, this.#count) === this.#index;
   }
 
-  /** Where the projection stands (read from ClickHouse). */
-  static async state(analytics: Analytics): Promise<ProjectorState> {
-    const [row] = await analytics.query<{ g: number; c: number; pf: number; pt: number; u: string; v: number }>(
-      `SELECT argMax(generation, version) AS g, argMax(committed, version) AS c,
-              argMax(pending_from, version) AS pf, argMax(pending_to, version) AS pt,
-              argMax(updated_at, version) AS u, max(version) AS v
-       FROM projector_state WHERE name = {name:String}`,
-      { name: ANALYTICS_PROJECTION },
-    );
-    if (!row || Number(row.v) === 0) return { generation: 1, committed: 0, pending: null, updatedAt: null };
-    const pendingTo = Number(row.pt);
-    return {
-      generation: Number(row.g),
-      committed: Number(row.c),
-      pending: pendingTo > 0 ? { from: Number(row.pf), to: pendingTo } : null,
-      updatedAt: `${row.u.replace(' ', 'T')}Z`,
-    };
+  /** Where a projector stands (read from ClickHouse): the unsharded one, or the given shard. */
+  static async state(analytics: Analytics, shard?: Shard): Promise<ProjectorState> {
+    const states = await readProjectorStates(analytics);
+    return states.get(projectorStateName(shard)) ?? freshState(states);
   }
 
   /**
-   * Empties the projection's tables and starts a new generation from the beginning of the store.
-   * Stop the projector first (nudge serve's projector, when running, is asked through the API).
+   * Empties the projection's tables and starts a new generation from the beginning of the store,
+   * for every projector of a layout of `count` (default: the layout in force). Stop this process's
+   * projector first (ProjectorService does); projectors of other processes notice the new
+   * generation and start over.
    */
-  static async reset(analytics: Analytics): Promise<void> {
-    const state = await AnalyticsProjector.state(analytics);
-    for (const table of projectedTables) await analytics.command(`TRUNCATE TABLE IF EXISTS ${table}`);
-    await writeState(analytics, { generation: state.generation + 1, committed: 0, pending: null, updatedAt: null }, await nextVersion(analytics));
+  static async reset(analytics: Analytics, count?: number): Promise<void> {
+    await resetProjection(analytics, count ?? layoutInForce(await readProjectorStates(analytics)));
   }
 
   /** Projects everything up to the store's head as it is now (or up to `until`), then resolves with the position reached. */
   async catchUp(until?: number): Promise<number> {
+    for (;;) {
+      try {
+        return await this.#catchUpOnce(until);
+      } catch (error) {
+        if (!(error instanceof ProjectionRebuilt)) throw error;
+        this.#state = null;
+      }
+    }
+  }
+
+  /** Follows the store until `signal` aborts, writing a batch at least every `flushIntervalMs` while events arrive. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.#follow(signal);
+        return;
+      } catch (error) {
+        if (!(error instanceof ProjectionRebuilt)) throw error;
+        this.#state = null;
+      }
+    }
+  }
+
+  get committed(): number {
+    return this.#state?.committed ?? 0;
+  }
+
+  async #catchUpOnce(until?: number): Promise<number> {
     await this.#start();
     const head = Math.min(until ?? Number.MAX_SAFE_INTEGER, await this.#store.headPosition());
     const read = (after: number) => (after < head ? this.#store.readAll({ after, limit: this.#maxBatchEvents }) : Promise.resolve([]));
@@ -104,55 +153,104 @@ export class AnalyticsProjector {
       if (upTo.length === 0) break;
       const writing = this.#write(upTo);
       next = read(upTo[upTo.length - 1]!.position);
-      await writing;
+      try {
+        await writing;
+      } catch (error) {
+        await next.catch(() => undefined);
+        throw error;
+      }
     }
     return this.#state!.committed;
   }
 
-  /** Follows the store until `signal` aborts, writing a batch at least every `flushIntervalMs` while events arrive. */
-  async run(signal: AbortSignal): Promise<void> {
+  async #follow(signal: AbortSignal): Promise<void> {
     await this.#start();
-    let buffer: RecordedEvent[] = [];
-    let oldest = 0;
-    const flush = async (): Promise<void> => {
-      const batch = buffer;
-      buffer = [];
-      if (batch.length > 0) await this.#write(batch);
-    };
-    for await (const { events, caughtUp } of this.#store.subscribe({ after: this.#state!.committed, signal, maxBatchSize: 5_000 })) {
-      if (events.length > 0 && buffer.length === 0) oldest = performance.now();
-      buffer.push(...events);
-      const age = performance.now() - oldest;
-      if (buffer.length >= this.#maxBatchEvents || (buffer.length > 0 && age >= this.#flushIntervalMs)) {
-        await flush();
-      } else if (caughtUp && buffer.length > 0) {
-        // A quiet store: wait out the rest of the interval (at most one write per interval), then
-        // write the batch; what arrives meanwhile is read next and goes in the next batch.
-        await delay(this.#flushIntervalMs - age, undefined, { signal }).catch(() => undefined);
-        await flush();
-        if (signal.aborted) break;
+    // Aborted when another process rebuilt the projection while this one had nothing to write.
+    const rebuilt = new AbortController();
+    const stopWatching = new AbortController();
+    const watching = this.#watchGeneration(AbortSignal.any([signal, stopWatching.signal]), () => rebuilt.abort());
+    const following = AbortSignal.any([signal, rebuilt.signal]);
+    try {
+      let buffer: RecordedEvent[] = [];
+      let oldest = 0;
+      const flush = async (): Promise<void> => {
+        const batch = buffer;
+        buffer = [];
+        if (batch.length > 0) await this.#write(batch);
+      };
+      for await (const { events, caughtUp } of this.#store.subscribe({ after: this.#state!.committed, signal: following, maxBatchSize: 5_000 })) {
+        if (events.length > 0 && buffer.length === 0) oldest = performance.now();
+        buffer.push(...events);
+        const age = performance.now() - oldest;
+        if (buffer.length >= this.#maxBatchEvents || (buffer.length > 0 && age >= this.#flushIntervalMs)) {
+          await flush();
+        } else if (caughtUp && buffer.length > 0) {
+          // A quiet store: wait out the rest of the interval (at most one write per interval), then
+          // write the batch; what arrives meanwhile is read next and goes in the next batch.
+          await delay(this.#flushIntervalMs - age, undefined, { signal: following }).catch(() => undefined);
+          if (rebuilt.signal.aborted) break;
+          await flush();
+          if (signal.aborted) break;
+        }
       }
+      if (rebuilt.signal.aborted) throw new ProjectionRebuilt();
+      // Stopping: what was read is written, so the next start does not read it again.
+      await flush();
+    } finally {
+      stopWatching.abort();
+      await watching;
     }
-    // Stopping: what was read is written, so the next start does not read it again.
-    await flush();
   }
 
-  get committed(): number {
-    return this.#state?.committed ?? 0;
+  /** While following: every `rebuildCheckMs`, whether the projection was rebuilt elsewhere (an idle projector writes no batch that would tell it). */
+  async #watchGeneration(signal: AbortSignal, onRebuilt: () => void): Promise<void> {
+    while (!signal.aborted) {
+      await delay(this.#rebuildCheckMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+      const generation = await currentGeneration(this.#analytics).catch(() => 0);
+      if (generation > this.#state!.generation) {
+        onRebuilt();
+        return;
+      }
+    }
   }
 
   async #start(): Promise<void> {
     if (this.#state !== null) return;
     const analytics = this.#analytics;
-    const state = await AnalyticsProjector.state(analytics);
+    const states = await readProjectorStates(analytics);
+    this.#checkLayout(states);
+    const state = states.get(this.#name) ?? freshState(states);
     this.#version = await nextVersion(analytics);
-    const rows = await analytics.query<{ key: string; lead_id: string }>('SELECT key, lead_id FROM lead_alias_current');
-    this.#aliases = AliasMap.of(rows);
+    // Only the projector of links and merges (shard 1, or the only one) needs the alias map.
+    this.#aliases = this.#index === ALIAS_SHARD_INDEX ? AliasMap.of(await analytics.query<{ key: string; lead_id: string }>('SELECT key, lead_id FROM lead_alias_current')) : AliasMap.of([]);
     this.#state = state;
     if (state.pending) {
       // A batch was begun and maybe half-written: write exactly it again, under the same tokens.
       const events = await this.#readRange(state.pending.from, state.pending.to);
       await this.#write(events, state.pending);
+    }
+  }
+
+  /**
+   * Refuses to project into tables another layout of projectors has filled (the events would be
+   * counted twice), and to go on in a layout a rebuild has retired.
+   */
+  #checkLayout(states: ReadonlyMap<string, ProjectorState>): void {
+    const newest = newestGeneration(states);
+    const own = states.get(this.#name);
+    if (own !== undefined && own.generation < newest) {
+      throw new ConflictError(
+        `the analytics projection was rebuilt for ${describeLayout(layoutInForce(states))} (generation ${newest}); this projector (${this.#name}) is of generation ${own.generation}: ` +
+          `run the projectors of that layout, or rebuild the projection for this one (nudge projections rebuild with this NUDGE_PROJECTOR_SHARD)`,
+      );
+    }
+    for (const [name, state] of states) {
+      if (state.generation !== newest || !hasWritten(state) || shardOfStateName(name)!.count === this.#count) continue;
+      throw new ConflictError(
+        `the analytics tables hold what ${name} projected (up to position ${state.committed}, generation ${newest}); projecting them as ${this.#name} would count those events twice: ` +
+          `rebuild the projection for ${describeLayout(this.#count)} first (nudge projections rebuild with NUDGE_PROJECTOR_SHARD=1/${this.#count}), then start its projectors`,
+      );
     }
   }
 
@@ -175,37 +273,24 @@ export class AnalyticsProjector {
     const from = range?.from ?? state.committed;
     const to = range?.to ?? events[events.length - 1]!.position;
     const analytics = this.#analytics;
-    if (range === undefined) await writeState(analytics, { ...state, pending: { from, to } }, this.#version++);
-    const rows: TableRows = rowsOfEvents(events, this.#aliases!, emptyRows());
+    const mine = this.#count === 1 ? events : events.filter(this.#owns);
+    if (range === undefined) {
+      // Rebuilt by another process since this projector started: its rows would land in the new tables under the old generation.
+      if ((await currentGeneration(analytics)) > state.generation) throw new ProjectionRebuilt();
+      // A batch with none of this shard's events only moves the checkpoint: nothing to write twice.
+      if (mine.length > 0) await writeState(analytics, this.#name, { ...state, pending: { from, to } }, this.#version++);
+    }
+    const rows: TableRows = rowsOfEvents(mine, this.#aliases!, emptyRows());
     let count = 0;
     for (const table of projectedTables) {
       const tableRows = rows[table];
       if (tableRows.length === 0) continue;
-      await analytics.insert(table, tableRows, { deduplicationToken: `${ANALYTICS_PROJECTION}:${state.generation}:${from}:${to}:${table}` });
+      await analytics.insert(table, tableRows, { deduplicationToken: `${this.#name}:${state.generation}:${from}:${to}:${table}` });
       count += tableRows.length;
       await this.#options.betweenInserts?.(table);
     }
     this.#state = { generation: state.generation, committed: to, pending: null, updatedAt: new Date().toISOString() };
-    await writeState(analytics, this.#state, this.#version++);
-    this.#options.onBatch?.({ from, to, events: events.length, rows: count, ms: performance.now() - started });
+    await writeState(analytics, this.#name, this.#state, this.#version++);
+    this.#options.onBatch?.({ from, to, events: mine.length, rows: count, ms: performance.now() - started });
   }
-}
-
-async function nextVersion(analytics: Analytics): Promise<number> {
-  const [row] = await analytics.query<{ v: number }>('SELECT max(version) AS v FROM projector_state');
-  return Number(row?.v ?? 0) + 1;
-}
-
-function writeState(analytics: Analytics, state: ProjectorState, version: number): Promise<void> {
-  return analytics.insert('projector_state', [
-    {
-      name: ANALYTICS_PROJECTION,
-      generation: state.generation,
-      committed: state.committed,
-      pending_from: state.pending?.from ?? 0,
-      pending_to: state.pending?.to ?? 0,
-      updated_at: clickhouseTime(new Date()),
-      version,
-    },
-  ]);
 }

@@ -137,6 +137,16 @@ function formatStatus(status: ProjectionStatus, where: string): string {
     `  position ${status.position.toLocaleString('en-US')} of ${status.head.toLocaleString('en-US')}: ${status.lagEvents === 0 ? 'up to date' : `${status.lagEvents.toLocaleString('en-US')} events behind`}` +
       `${status.running ? '' : ' (not projecting in this process)'}`,
     `  last written ${status.updatedAt ?? 'never'}${status.pending ? `; batch ${status.pending.from}–${status.pending.to} is written again on the next start` : ''}`,
+    ...(status.shards.length > 1
+      ? [
+          `  ${status.shards.length} shards:`,
+          ...status.shards.map(
+            (shard) =>
+              `    ${shard.name.padEnd(20)} position ${shard.position.toLocaleString('en-US').padStart(12)}: ${shard.lagEvents === 0 ? 'up to date' : `${shard.lagEvents.toLocaleString('en-US')} events behind`}` +
+              `${shard.running ? ' (projecting in this process)' : ''}; last written ${shard.updatedAt ?? 'never'}${shard.pending ? `; batch ${shard.pending.from}–${shard.pending.to} pending` : ''}`,
+          ),
+        ]
+      : []),
     '  rows:',
     ...Object.entries(status.rows).map(([table, rows]) => `    ${table.padEnd(16)} ${rows.toLocaleString('en-US').padStart(12)}`),
     `  (asked ${where})`,

@@ -22,6 +22,17 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER, message = `must
 
 const port = wholeNumber(0, 65_535, 'must be a port number from 0 to 65535');
 
+/** `<shard>/<count>` (1-based, like 2/4) as a 0-based shard: how runners and projectors divide the leads. */
+const shardSpec = z
+  .string()
+  .trim()
+  .regex(/^\d+\/\d+$/, 'must be <shard>/<count>, like 2/4')
+  .transform((value) => {
+    const [index, count] = value.split('/').map(Number) as [number, number];
+    return { index: index - 1, count };
+  })
+  .refine((shard) => shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, 'must be <shard>/<count> with 1 ≤ shard ≤ count, like 2/4');
+
 export const environmentSchema = z.object({
   NUDGE_DATA_DIR: z.string().min(1).default('./data').describe('Folder for the embedded event store and generated secrets'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP API listens on'),
@@ -34,6 +45,16 @@ export const environmentSchema = z.object({
     .enum(['full', 'normal'])
     .default('full')
     .describe('full: fsync every commit (survives power loss); normal: survives a killed process only'),
+  EVENT_STORE: z
+    .enum(['sqlite', 'kurrentdb'])
+    .default('sqlite')
+    .describe('sqlite: the embedded store, <data dir>/events.db (processes on one host); kurrentdb: a KurrentDB server (KURRENTDB_URL) shared by processes on any host, checkpoints included'),
+  KURRENTDB_URL: z
+    .string()
+    .trim()
+    .refine(isKurrentDbUrl, 'must be kurrentdb://[user:password@]host[:port][,host[:port]…][?tls=false&…] (or kurrentdb+discover://…)')
+    .optional()
+    .describe('KurrentDB connection string, e.g. kurrentdb://kurrentdb:2113?tls=false; required with EVENT_STORE=kurrentdb (KurrentDB 25.1 or later)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe log level written'),
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto').describe('auto: pretty on a terminal, JSON otherwise'),
   NUDGE_SHUTDOWN_GRACE_MS: wholeNumber(0).default(10_000).describe('How long shutdown waits for requests in flight'),
@@ -96,7 +117,16 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be letters, digits and _ (a ClickHouse identifier)')
     .default('nudge')
     .describe('ClickHouse database the projection tables live in'),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.{}-]{1,128}$/, 'must be a cluster name of remote_servers (letters, digits, _ . -) or a macro like {cluster}')
+    .optional()
+    .describe('ClickHouse cluster (needs CLICKHOUSE_URL): migrations run ON CLUSTER and create Replicated tables (docs/scale.md)'),
   NUDGE_PROJECTOR: z.enum(['on', 'off']).default('on').describe('on: nudge serve projects the event store into ClickHouse for analytics; off: another process does'),
+  NUDGE_PROJECTOR_SHARD: shardSpec
+    .optional()
+    .describe("This projector's share of the events when several projectors divide them: shard/count, e.g. 2/3 (leads by hash of their id, as the runners)"),
   NUDGE_SCORING_MODEL: z.string().min(1).optional().describe('YAML lead-scoring model replacing the shipped one (docs/scoring.md)'),
   NUDGE_SCORER: z.enum(['on', 'off']).default('on').describe('on: nudge serve scores every lead and records LeadScoreChanged when a band or the total moves; off: another process does'),
   NUDGE_SCORER_INTERVAL_SECONDS: wholeNumber(1, 86_400).default(60).describe('How often the scorer scores every lead again (scores decay with time)'),
@@ -125,15 +155,7 @@ export const environmentSchema = z.object({
     .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
     .pipe(z.array(z.enum(['all', 'api', 'ingest-worker', 'runner', 'projector', 'scorer'], 'each role must be all, api, ingest-worker, runner, projector or scorer')).min(1, 'must name a role'))
     .describe('What nudge serve runs: all, or some of api, ingest-worker, runner, projector, scorer (--role overrides)'),
-  NUDGE_RUNNER_SHARD: z
-    .string()
-    .trim()
-    .regex(/^\d+\/\d+$/, 'must be <shard>/<count>, like 2/4')
-    .transform((value) => {
-      const [index, count] = value.split('/').map(Number) as [number, number];
-      return { index: index - 1, count };
-    })
-    .refine((shard) => shard.count >= 1 && shard.index >= 0 && shard.index < shard.count, 'must be <shard>/<count> with 1 ≤ shard ≤ count, like 2/4')
+  NUDGE_RUNNER_SHARD: shardSpec
     .optional()
     .describe('This runner\'s share of the leads when several runners divide them: shard/count, e.g. 2/4 (leads by hash of their id)'),
   NUDGE_DEMO: z
@@ -151,7 +173,10 @@ export interface Config {
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
   readonly apiTokens: readonly string[] | undefined;
-  readonly eventStore: { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' };
+  /** Where events live: the embedded SQLite file, or a KurrentDB server every process shares (docs/scale.md). */
+  readonly eventStore:
+    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' }
+    | { readonly kind: 'kurrentdb'; readonly connectionString: string };
   readonly log: { readonly level: Environment['LOG_LEVEL']; readonly format: Environment['LOG_FORMAT'] };
   readonly shutdownGraceMs: number;
   readonly ingest: {
@@ -165,7 +190,7 @@ export interface Config {
   readonly journeys: {
     readonly loadLibrary: boolean;
     readonly runner: boolean;
-    /** Where subscribers (the journey runner, later the projector) keep their checkpoints. */
+    /** Where subscribers (the journey runner, later the projector) keep their checkpoints; with KurrentDB, in KurrentDB instead. */
     readonly checkpointsPath: string;
   };
   /** The lead router (checkpoint in `journeys.checkpointsPath`); `rulesFile` undefined: the shipped rules. */
@@ -183,6 +208,8 @@ export interface Config {
     readonly url: string | undefined;
     readonly embeddedPath: string;
     readonly database: string;
+    /** Set (with `url`): a ClickHouse cluster; migrations run ON CLUSTER with Replicated engines. */
+    readonly cluster: string | undefined;
     readonly projector: boolean;
     /** undefined: the shipped model. */
     readonly scoringModelFile: string | undefined;
@@ -207,6 +234,8 @@ export interface Config {
   readonly roles: readonly Role[];
   /** This runner's share of the leads (0-based index); undefined: all of them. */
   readonly runnerShard: { readonly index: number; readonly count: number } | undefined;
+  /** This projector's share of the events (0-based index); undefined: all of them, as the one projector. */
+  readonly projectorShard: { readonly index: number; readonly count: number } | undefined;
   /** The demo company loaded into an empty data folder (`demo.json` there records the load). */
   readonly demo: { readonly enabled: boolean; readonly leads: number; readonly days: number; readonly seed: number; readonly markerPath: string };
   readonly leads: {
@@ -237,15 +266,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CLICKHOUSE_CLUSTER !== undefined && e.CLICKHOUSE_URL === undefined) {
+    throw new ConfigError('invalid configuration:\n  CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL (the embedded engine, chDB, is one process, not a cluster)');
+  }
   if (e.INGEST_LOG === 'kafka' && e.KAFKA_BROKERS === undefined) {
     throw new ConfigError('invalid configuration:\n  KAFKA_BROKERS: must name the Kafka brokers (host:port,…) when INGEST_LOG=kafka');
+  }
+  if (e.EVENT_STORE === 'kurrentdb' && e.KURRENTDB_URL === undefined) {
+    throw new ConfigError('invalid configuration:\n  KURRENTDB_URL: must name the KurrentDB server (kurrentdb://host:2113?tls=false) when EVENT_STORE=kurrentdb');
   }
   const dataDir = resolve(e.NUDGE_DATA_DIR);
   return {
     dataDir,
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.NUDGE_BODY_LIMIT_BYTES },
     apiTokens: e.NUDGE_API_TOKENS,
-    eventStore: { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS },
+    eventStore:
+      e.EVENT_STORE === 'kurrentdb' && e.KURRENTDB_URL !== undefined
+        ? { kind: 'kurrentdb', connectionString: e.KURRENTDB_URL }
+        : { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownGraceMs: e.NUDGE_SHUTDOWN_GRACE_MS,
     ingest: {
@@ -273,6 +311,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       url: e.CLICKHOUSE_URL,
       embeddedPath: resolve(dataDir, 'clickhouse'),
       database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_CLUSTER,
       projector: e.NUDGE_PROJECTOR === 'on',
       scoringModelFile: e.NUDGE_SCORING_MODEL === undefined ? undefined : resolve(e.NUDGE_SCORING_MODEL),
       scorer: e.NUDGE_SCORER === 'on',
@@ -282,6 +321,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     roles: e.NUDGE_ROLES,
     runnerShard: e.NUDGE_RUNNER_SHARD,
+    projectorShard: e.NUDGE_PROJECTOR_SHARD,
     ingestLog:
       e.INGEST_LOG === 'kafka'
         ? {
@@ -319,9 +359,19 @@ function isSmtpUrl(value: string): boolean {
   }
 }
 
+/**
+ * A KurrentDB connection string as its client reads it: kurrentdb://, kurrent://, kdb:// (or the
+ * deprecated esdb://), `+discover` for DNS discovery, optional user:password@, then one or more
+ * host[:port] separated by commas, then ?key=value options.
+ */
+function isKurrentDbUrl(value: string): boolean {
+  const match = /^(?:kurrentdb|kurrent|kdb|esdb)(?:\+discover)?:\/\/(?:[^:@/?]+:[^@/?]+@)?([^@/?]+)\/?(?:\?[^?]*)?$/.exec(value);
+  return match !== null && match[1]!.split(',').every((host) => /^[^\s:,]+(?::\d{1,5})?$/.test(host.trim()));
+}
+
 function redactIfSecret(variable: string, value: string | undefined): string | undefined {
   // A URL may carry credentials: show the rest, so that a typo in it can be seen.
-  if (variable === 'SMTP_URL' || variable === 'CLICKHOUSE_URL') return value?.replace(/^(.*?:\/*)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  if (variable === 'SMTP_URL' || variable === 'CLICKHOUSE_URL' || variable === 'KURRENTDB_URL') return value?.replace(/^(.*?:\/*)?.*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
   return /TOKEN|KEY|SECRET|PASSWORD/.test(variable) ? '***' : value;
 }
 

@@ -22,6 +22,8 @@ export {
 } from './errors.ts';
 export type { IdGenerator } from './ids.ts';
 export { deriveId, isUuid, newId, sequencedId, sequentialIds } from './ids.ts';
+export type { Shard } from './leadShard.ts';
+export { isShard, leadShard } from './leadShard.ts';
 export type { Command, CommandMetadata, Event, EventMetadata, NewEvent, RecordedEvent } from './message.ts';
 export { newEvent } from './newEvent.ts';
 export type { NewEventOptions } from './newEvent.ts';

@@ -52,9 +52,10 @@ describe('configuration defaults', () => {
         messageIdDomain: 'nudge.local',
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
-      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', cluster: undefined, projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
       roles: ['all'],
       runnerShard: undefined,
+      projectorShard: undefined,
       ingestLog: { kind: 'direct' },
       demo: { enabled: false, leads: 3_000, days: 180, seed: 1, markerPath: join(config.dataDir, 'demo.json') },
       leads: { stages: undefined, statuses: undefined, freeMailDomains: undefined },
@@ -131,6 +132,7 @@ describe('configuration overrides', () => {
       NUDGE_UNSUBSCRIBE_URL: 'https://nudge.example.com/unsubscribe',
       CLICKHOUSE_URL: 'http://nudge:secret@clickhouse:8123',
       CLICKHOUSE_DATABASE: 'analytics_eu',
+      CLICKHOUSE_CLUSTER: 'nudge_cluster',
       NUDGE_PROJECTOR: 'off',
       NUDGE_SCORING_MODEL: '/etc/nudge/scoring.yaml',
       NUDGE_SCORER: 'off',
@@ -149,6 +151,7 @@ describe('configuration overrides', () => {
       KAFKA_INGEST_PARTITIONS: '24',
       NUDGE_ROLES: 'api, scorer',
       NUDGE_RUNNER_SHARD: '2/4',
+      NUDGE_PROJECTOR_SHARD: '3/3',
     });
 
     expect(config).toEqual({
@@ -175,9 +178,10 @@ describe('configuration overrides', () => {
         messageIdDomain: 'mail.example.com',
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
-      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', cluster: 'nudge_cluster', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
       roles: ['api', 'scorer'],
       runnerShard: { index: 1, count: 4 },
+      projectorShard: { index: 2, count: 3 },
       ingestLog: { kind: 'kafka', brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'nudge-api', topic: 'touches', deadLetterTopic: 'touches.dlq', groupId: 'workers', partitions: 24 },
       demo: { enabled: true, leads: 500, days: 180, seed: 1, markerPath: '/srv/nudge/demo.json' },
       leads: {
@@ -192,7 +196,7 @@ describe('configuration overrides', () => {
     const config = loadConfig({ NUDGE_DATA_DIR: 'var/nudge' });
 
     expect(config.dataDir).toBe(resolve(process.cwd(), 'var/nudge'));
-    expect(config.eventStore.path).toBe(resolve(process.cwd(), 'var/nudge/events.db'));
+    expect(config.eventStore).toMatchObject({ kind: 'sqlite', path: resolve(process.cwd(), 'var/nudge/events.db') });
   });
 
   it('adds to the shipped free-mail list when NUDGE_FREE_MAIL_DOMAINS starts with +', () => {
@@ -282,6 +286,30 @@ describe('roles and shards', () => {
     expect(() => loadConfig({ NUDGE_ROLES: 'api,chef' })).toThrow(/NUDGE_ROLES: each role must be/);
     expect(() => loadConfig({ NUDGE_RUNNER_SHARD: '5/4' })).toThrow(/NUDGE_RUNNER_SHARD: must be <shard>\/<count> with 1 ≤ shard ≤ count/);
     expect(() => loadConfig({ NUDGE_RUNNER_SHARD: 'half' })).toThrow(/NUDGE_RUNNER_SHARD: must be <shard>\/<count>, like 2\/4/);
+  });
+
+  it('reads NUDGE_PROJECTOR_SHARD as the runners’ shard/count, and refuses one that is not, naming the variable', () => {
+    expect(loadConfig({ NUDGE_PROJECTOR_SHARD: ' 1/2 ' }).projectorShard).toEqual({ index: 0, count: 2 });
+    expect(loadConfig({ NUDGE_PROJECTOR_SHARD: '1/1' }).projectorShard).toEqual({ index: 0, count: 1 });
+    for (const bad of ['0/3', '4/3', '2/0']) expect(() => loadConfig({ NUDGE_PROJECTOR_SHARD: bad })).toThrow(/NUDGE_PROJECTOR_SHARD: must be <shard>\/<count> with 1 ≤ shard ≤ count/);
+    for (const bad of ['2', 'two/3', '2-3', '-1/3', '1.5/3']) {
+      const error = configErrorFor({ NUDGE_PROJECTOR_SHARD: bad });
+      expect(error.message).toMatch(/NUDGE_PROJECTOR_SHARD: must be <shard>\/<count>, like 2\/4/);
+      expect(error.message).toContain(`(got ${JSON.stringify(bad)})`);
+    }
+    // Each variable is read on its own: a runner shard says nothing of the projector's.
+    expect(loadConfig({ NUDGE_RUNNER_SHARD: '2/4' }).projectorShard).toBeUndefined();
+  });
+});
+
+describe('ClickHouse cluster', () => {
+  it('takes CLICKHOUSE_CLUSTER with CLICKHOUSE_URL, a name or a macro', () => {
+    expect(loadConfig({ CLICKHOUSE_URL: 'http://clickhouse:8123', CLICKHOUSE_CLUSTER: '{cluster}' }).analytics.cluster).toBe('{cluster}');
+  });
+
+  it('refuses CLICKHOUSE_CLUSTER without CLICKHOUSE_URL (chDB is not a cluster) and a name that could not be one', () => {
+    expect(() => loadConfig({ CLICKHOUSE_CLUSTER: 'nudge' })).toThrow(/CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL/);
+    expect(() => loadConfig({ CLICKHOUSE_URL: 'http://clickhouse:8123', CLICKHOUSE_CLUSTER: "nudge' OR 1" })).toThrow(/CLICKHOUSE_CLUSTER: must be a cluster name/);
   });
 });
 

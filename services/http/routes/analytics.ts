@@ -43,6 +43,20 @@ const statusSchema = z
     pending: z.object({ from: z.number().int(), to: z.number().int() }).nullable(),
     updatedAt: z.string().nullable(),
     rows: z.record(z.string(), z.number().int()),
+    shards: z
+      .array(
+        z.object({
+          name: z.string().describe('analytics, or analytics-<i>-of-<n> for shard i of n (NUDGE_PROJECTOR_SHARD)'),
+          running: z.boolean().describe('Whether this server runs this projector'),
+          generation: z.number().int(),
+          position: z.number().int().describe("Every event of this shard up to this global position is in the tables"),
+          lagEvents: z.number().int(),
+          pending: z.object({ from: z.number().int(), to: z.number().int() }).nullable(),
+          updatedAt: z.string().nullable(),
+        }),
+      )
+      .readonly()
+      .describe('Each projector of the projection; position and lagEvents above are those of the shard furthest behind'),
   })
   .meta({ id: 'ProjectionStatus' });
 
