@@ -87,10 +87,21 @@ export class IngestPipeline implements MessageSink {
     const outcomes = messages.map(
       (message) => new Promise<MessageOutcome>((resolve) => this.#queue.push({ message, resolve })),
     );
-    this.#draining ??= this.#drain().finally(() => {
-      this.#draining = null;
-    });
+    this.#startDraining();
     return Promise.all(outcomes);
+  }
+
+  /**
+   * Drains the queue unless a drain is running. A drain that found the queue empty has returned
+   * but not yet let go: messages submitted in that moment (by the code its last answers woke up)
+   * are taken by a new drain, never left waiting.
+   */
+  #startDraining(): void {
+    if (this.#draining !== null) return;
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = null;
+      if (this.#queue.length > 0) this.#startDraining();
+    });
   }
 
   /** Brings the index up to date with events other writers appended. */

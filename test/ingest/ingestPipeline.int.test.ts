@@ -124,4 +124,35 @@ describe('ingestion batches and other writers of the same lead', () => {
     await index.close();
     await store.close();
   });
+
+  it('takes a message submitted by the code that the previous answer woke, whatever the moment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-chain-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const pipeline = createIngestPipeline({ store, index, settings: defaultLeadSettings, channelRules: defaultChannelRules });
+    // A consumer that submits its next message as soon as it has the answer to the last one, after
+    // 0 to 5 further turns of the microtask queue: one of them lands while the drain is letting go.
+    let n = 0;
+    const next = () => pipeline.submit([received({ type: 'track', userId: `u-${n % 7}`, event: 'Content Viewed', messageId: `chain-${n++}` })]);
+    for (let hops = 0; hops <= 5; hops++) {
+      let answered = 0;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`a submit after ${hops} microtask hops was never answered`)), 5_000);
+        const loop = (): void => {
+          void next().then(async () => {
+            for (let hop = 0; hop < hops; hop++) await Promise.resolve();
+            if (++answered === 20) {
+              clearTimeout(timer);
+              resolve();
+            } else loop();
+          });
+        };
+        loop();
+      });
+    }
+    expect(n).toBe(120);
+    await index.close();
+    await store.close();
+  });
 });
