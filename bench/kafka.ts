@@ -105,7 +105,7 @@ try {
   let lastProgress = performance.now();
   let lastRecords = worker.tally.records;
   while (worker.tally.records < MESSAGES) {
-    if (workerError !== null) throw workerError instanceof Error ? workerError : new Error(String(workerError));
+    if (workerError !== null) throw workerError instanceof Error ? workerError : new Error(`the ingest worker stopped: ${JSON.stringify(workerError)}`);
     if (worker.tally.records !== lastRecords) [lastRecords, lastProgress] = [worker.tally.records, performance.now()];
     if (performance.now() - lastProgress > 30_000) throw new Error(`the ingest worker handled no record for 30 s (${lastRecords} of ${MESSAGES}; backlog ${await log.backlog().catch(() => '?')})`);
     await delay(20);
