@@ -83,13 +83,6 @@ export function fromCurrentState(state: CurrentStreamState | undefined): number 
   return Number(state);
 }
 
-/** Whether a stream at `current` (null: absent) satisfies `expected`; the ConcurrencyError when it does not. */
-export function expectationMismatch(stream: string, expected: ExpectedRevision, current: number | null): ConcurrencyError | null {
-  if (expected === 'any') return null;
-  if (expected === 'noStream') return current === null ? null : new ConcurrencyError(stream, 'noStream', current);
-  if (expected === 'streamExists') return current === null ? new ConcurrencyError(stream, 'streamExists', null) : null;
-  return current === expected ? null : new ConcurrencyError(stream, expected, current);
-}
 
 /**
  * Any error from the client as one of the project's: a revision clash is a ConcurrencyError, a

@@ -3,7 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AllStreamResolvedEvent, AllStreamSubscription, AppendStreamRequest, KurrentDBClient, ReadPosition, ResolvedEvent } from '@kurrent/kurrentdb-client';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
-import { isUuid, systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
+import { systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
 import type {
   AppendResult,
   EventStore,
@@ -14,8 +14,9 @@ import type {
   SubscribeOptions,
   SubscriptionBatch,
 } from '../../services/ports/index.ts';
+import { appendIssues, expectationMismatch } from '../../services/ports/index.ts';
 import { connectKurrentDb } from './connectionString.ts';
-import { expectationMismatch, isMissingStream, isWrongExpectedVersion, mayBeConflict, toStreamState, translateError } from './errorTranslation.ts';
+import { isMissingStream, isWrongExpectedVersion, mayBeConflict, toStreamState, translateError } from './errorTranslation.ts';
 import { toAllPosition, toGlobalPosition, toRevision } from './globalPositions.ts';
 import { jsonEventData, toEventData, toRecordedEvent } from './recordedEvents.ts';
 import { DOMAIN_STREAMS_FILTER, EVENT_ID_CLAIMED, eventIdStream, isDomainEvent, isDomainStream } from './reservedStreams.ts';
@@ -33,7 +34,6 @@ export interface KurrentDbEventStoreOptions {
   readonly pingTimeoutMs?: number;
 }
 
-const MAX_STREAM_NAME = 512;
 /** Events asked of KurrentDB per read of $all. */
 const PAGE = 1_000;
 /** Appends that hit a conflict the id guard explains are tried again, at most this often. */
@@ -523,18 +523,12 @@ function approximateSize(event: NewEvent): number {
 }
 
 function validateAppend(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): void {
-  const issues: { path: string; message: string }[] = [];
-  if (typeof stream !== 'string' || stream.length === 0) issues.push({ path: 'stream', message: 'must be a non-empty name' });
-  else if (stream.length > MAX_STREAM_NAME) issues.push({ path: 'stream', message: `must be at most ${MAX_STREAM_NAME} characters` });
-  else if (!isDomainStream(stream)) issues.push({ path: 'stream', message: 'must not start with "$" or "nudge." (KurrentDB\'s and the store\'s own streams)' });
-  if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) {
-    issues.push({ path: 'expectedRevision', message: 'must be a whole number ≥ 0, "any", "noStream" or "streamExists"' });
+  const issues = appendIssues(stream, events, expected);
+  if (issues.every((issue) => issue.path !== 'stream') && !isDomainStream(stream)) {
+    issues.push({ path: 'stream', message: 'must not start with "$" or "nudge." (KurrentDB\'s and the store\'s own streams)' });
   }
   events.forEach((event, index) => {
-    if (!isUuid(event.id)) issues.push({ path: `events[${index}].id`, message: 'must be a UUID' });
-    if (typeof event.type !== 'string' || event.type.length === 0) issues.push({ path: `events[${index}].type`, message: 'must be a non-empty string' });
-    else if (event.type.startsWith('$')) issues.push({ path: `events[${index}].type`, message: 'must not start with "$" (KurrentDB\'s own event types)' });
-    if (event.data === undefined) issues.push({ path: `events[${index}].data`, message: 'is required' });
+    if (typeof event.type === 'string' && event.type.startsWith('$')) issues.push({ path: `events[${index}].type`, message: 'must not start with "$" (KurrentDB\'s own event types)' });
   });
   if (issues.length > 0) throw new ValidationError('cannot append', issues);
 }

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
-import { ConcurrencyError, isUuid, systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
+import { ConcurrencyError, systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
+import { appendIssues, expectationMismatch } from '../../services/ports/index.ts';
 import type {
   AppendResult,
   EventStore,
@@ -46,8 +47,6 @@ interface TailEntry {
 
 /** Newest events kept for subscribers (between TAIL_EVENTS and twice that): a few seconds of a busy store. */
 const TAIL_EVENTS = 20_000;
-
-const MAX_STREAM_NAME = 512;
 
 interface PendingAppend {
   readonly stream: string;
@@ -408,25 +407,8 @@ function toRecorded([position, id, stream, revision, type, data, metadata]: Even
 }
 
 function validateAppend(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): void {
-  const issues: { path: string; message: string }[] = [];
-  if (typeof stream !== 'string' || stream.length === 0) issues.push({ path: 'stream', message: 'must be a non-empty name' });
-  else if (stream.length > MAX_STREAM_NAME) issues.push({ path: 'stream', message: `must be at most ${MAX_STREAM_NAME} characters` });
-  if (typeof expected === 'number' && (!Number.isInteger(expected) || expected < 0)) {
-    issues.push({ path: 'expectedRevision', message: 'must be a whole number ≥ 0, "any", "noStream" or "streamExists"' });
-  }
-  events.forEach((event, index) => {
-    if (!isUuid(event.id)) issues.push({ path: `events[${index}].id`, message: 'must be a UUID' });
-    if (typeof event.type !== 'string' || event.type.length === 0) issues.push({ path: `events[${index}].type`, message: 'must be a non-empty string' });
-    if (event.data === undefined) issues.push({ path: `events[${index}].data`, message: 'is required' });
-  });
+  const issues = appendIssues(stream, events, expected);
   if (issues.length > 0) throw new ValidationError('cannot append', issues);
-}
-
-function expectationMismatch(stream: string, expected: ExpectedRevision, current: number | null): ConcurrencyError | null {
-  if (expected === 'any') return null;
-  if (expected === 'noStream') return current === null ? null : new ConcurrencyError(stream, 'noStream', current);
-  if (expected === 'streamExists') return current === null ? new ConcurrencyError(stream, 'streamExists', null) : null;
-  return current === expected ? null : new ConcurrencyError(stream, expected, current);
 }
 
 function isSqliteError(error: unknown): boolean {

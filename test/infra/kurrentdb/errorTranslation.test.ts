@@ -13,7 +13,8 @@ import {
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import { describe, expect, it } from 'vitest';
-import { expectationMismatch, isMissingStream, isWrongExpectedVersion, mayBeConflict, toStreamState, translateError } from '../../../infra/kurrentdb/errorTranslation.ts';
+import { isMissingStream, isWrongExpectedVersion, mayBeConflict, toStreamState, translateError } from '../../../infra/kurrentdb/errorTranslation.ts';
+import { expectationMismatch } from '../../../services/ports/index.ts';
 import { ConcurrencyError, ConflictError, PayloadTooLargeError, UnavailableError, ValidationError } from '../../../services/core/index.ts';
 
 function wrongExpectedVersion(expected: bigint | 'no_stream' | 'stream_exists' | 'any', current: bigint | 'no_stream'): WrongExpectedVersionError {
