@@ -20,6 +20,17 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The store, with its append replaced (to time another writer's append, or to fail one). */
+function withAppend(store: EventStore, append: EventStore['append']): EventStore {
+  return new Proxy(store, {
+    get: (target, property) => {
+      if (property === 'append') return append;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 function received(message: Record<string, unknown>) {
   const parsed = parseSegmentMessage(message);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -41,13 +52,7 @@ describe('ingestion batches and other writers of the same lead', () => {
       }
       return store.append(stream, events, options);
     };
-    const racing = new Proxy(store, {
-      get: (target, property) => {
-        if (property === 'append') return append;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const racing = withAppend(store, append);
     const pipeline = createIngestPipeline({ store: racing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules });
 
     await pipeline.submit([received({ type: 'identify', userId: 'u-race', messageId: 'race-1', traits: { email: 'race@acme.example' } })]);
@@ -80,13 +85,7 @@ describe('ingestion batches and other writers of the same lead', () => {
       if ((events[0]?.data as { messageId?: string } | undefined)?.messageId === 'batch-3') return Promise.reject(new Error('disk full'));
       return store.append(stream, events, options);
     };
-    const failing = new Proxy(store, {
-      get: (target, property) => {
-        if (property === 'append') return append;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const failing = withAppend(store, append);
     // One message per batch, and an interval no test reaches: the three batches share one index transaction.
     const pipeline = createIngestPipeline({ store: failing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
     const answered: string[] = [];
