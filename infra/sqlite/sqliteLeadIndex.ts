@@ -108,7 +108,8 @@ class SqliteLeadIndex implements LeadIndex {
       } catch (error) {
         if (!isBusy(error)) throw error;
         if (Date.now() >= deadline) throw new UnavailableError(`lead index: still locked by another writer after ${this.#busyTimeoutMs} ms`, { cause: error });
-        await delay(Math.min(2 ** attempt, 25));
+        // Poll every few ms: a busy writer in another process leaves the lock free only briefly between transactions.
+        await delay(Math.min(2 ** attempt, 4));
       }
     }
   }

@@ -8,6 +8,9 @@ import type { ChannelRules } from './channels/index.ts';
 import { planMessage } from './planMessage.ts';
 import type { ReceivedMessage } from './segment/receivedMessage.ts';
 
+/** How long a busy pipeline lets go of the lead index's lock between transactions (other writers poll every few ms). */
+const LOCK_GAP_MS = 5;
+
 /** What became of one message. */
 export type MessageOutcome =
   | { readonly status: 'stored'; readonly messageId: string; readonly leadId: string | null; readonly events: number }
@@ -160,6 +163,9 @@ export class IngestPipeline implements MessageSink {
         });
         const done = last as { batch: Pending[]; outcomes: MessageOutcome[] } | null;
         done?.batch.forEach((pending, i) => pending.resolve(done.outcomes[i]!));
+        // Still busy: leave the index's lock free for a moment, so another process writing the
+        // same index (a second ingest worker) gets its turn instead of waiting out its timeout.
+        if (this.#queue.length > 0) await delay(LOCK_GAP_MS);
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
         const unanswered = [...current, ...((last as { batch: Pending[] } | null)?.batch ?? [])];

@@ -154,4 +154,33 @@ describe('ingestion batches and other writers of the same lead', () => {
     await index.close();
     await store.close();
   });
+
+  it('a busy pipeline lets another writer of the same lead index take its turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-fair-'));
+    dirs.push(dir);
+    // Two processes' handles on one store and one index; the second waits at most 5 s.
+    const storeA = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const storeB = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const indexA = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const indexB = createSqliteLeadIndex({ path: join(dir, 'leads.db'), busyTimeoutMs: 5_000 });
+    const busy = createIngestPipeline({ store: storeA, index: indexA, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 100 });
+    const other = createIngestPipeline({ store: storeB, index: indexB, settings: defaultLeadSettings, channelRules: defaultChannelRules });
+    // Seconds of work queued at once: the busy pipeline never runs dry, so it commits by the clock.
+    const load = busy.submit(Array.from({ length: 20_000 }, (_, i) => received({ type: 'track', userId: `busy-${i % 500}`, event: 'Content Viewed', messageId: `busy-${i}` })));
+    let loadAnswered = false;
+    void load.then(() => (loadAnswered = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const theirs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [outcome] = await other.submit([received({ type: 'identify', userId: `other-${i}`, messageId: `other-${i}`, traits: { email: `other${i}@acme.example` } })]);
+      theirs.push(outcome!.status === 'failed' ? `failed: ${outcome!.error.message}` : outcome!.status);
+    }
+    // Served while the busy pipeline still had work, not after it ran dry.
+    expect(loadAnswered).toBe(false);
+    const loadDone = await load;
+    expect(theirs).toEqual(['stored', 'stored', 'stored']);
+    expect(loadDone.every((outcome) => outcome.status === 'stored')).toBe(true);
+    await Promise.all([indexA.close(), indexB.close()]);
+    await Promise.all([storeA.close(), storeB.close()]);
+  });
 });
