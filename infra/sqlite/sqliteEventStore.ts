@@ -272,6 +272,9 @@ class SqliteEventStore implements EventStore {
     if (first === undefined || after + 1 < first || after >= tail[tail.length - 1]!.row[0]) return null;
     const start = after + 1 - first;
     const end = limit < 0 ? tail.length : Math.min(tail.length, start + limit);
+    // Reading to the tail's end: another process may have appended after it, and a short page
+    // means "that was the end of the store" to a subscriber, so then read the file instead.
+    if (end === tail.length && (this.#statements.head.get() as { head: number | null }).head !== tail[tail.length - 1]!.row[0]) return null;
     const events: RecordedEvent[] = [];
     for (let i = start; i < end; i++) {
       const entry = tail[i]!;

@@ -51,6 +51,18 @@ describe('sqlite event store tail', () => {
     }
   });
 
+  it("does not end a page at its own newest event when another process appended after it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-end-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    const ours = open(path);
+    const theirs = open(path);
+    await ours.append('lead-a', [touch(1), touch(2), touch(3)]);
+    await theirs.append('lead-b', [touch(4), touch(5)]);
+    // A page that stops short of its limit says "this is the end of the store": it must include theirs.
+    expect((await ours.readAll({ after: 1, limit: 10 })).map((event) => event.position)).toEqual([2, 3, 4, 5]);
+  });
+
   it('delivers every event once, in order, to a subscriber while both processes append', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-sub-'));
     dirs.push(dir);
