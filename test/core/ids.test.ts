@@ -36,6 +36,14 @@ describe('ids', () => {
       expect(deriveId(...parts)).toBe(uuidv5(name, namespace));
     }
     expect(deriveId('segment', 'message-42', '0')[14]).toBe('5');
+    // Enough names for every variant digit (8, 9, a, b) to come up.
+    const variants = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const id = deriveId('segment', `m-${i}`, '0');
+      expect(id).toBe(uuidv5(`7:segment|${`m-${i}`.length}:m-${i}|1:0`, namespace));
+      variants.add(id[19]!);
+    }
+    expect([...variants].sort()).toEqual(['8', '9', 'a', 'b']);
   });
 
   it('derived ids cannot be confused by moving a separator between parts', () => {
