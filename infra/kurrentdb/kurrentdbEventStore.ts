@@ -256,7 +256,7 @@ class KurrentDbEventStore implements EventStore {
   }
 
   /** Which of these events' ids have a claim stream, i.e. were stored before (lower-case keys). */
-  async #claimedIds(events: readonly NewEvent[]): Promise<Set<string>> {
+  async #claimedIds(events: readonly Pick<NewEvent, 'id'>[]): Promise<Set<string>> {
     const claimed = new Set<string>();
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -412,6 +412,13 @@ class KurrentDbEventStore implements EventStore {
   async streamRevision(stream: string): Promise<number | null> {
     this.#assertOpen();
     return this.#revisionOf(stream);
+  }
+
+  /** The ids whose claim stream exists (looked up a few at a time), as given. */
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    this.#assertOpen();
+    const claimed = await this.#claimedIds(ids.map((id) => ({ id })));
+    return new Set(ids.filter((id) => claimed.has(idKey(id))));
   }
 
   async headPosition(): Promise<GlobalPosition> {

@@ -5,12 +5,18 @@
  * identities: identity key (`email:…`, `userId:…`, `anonymousId:…`) → lead; the primary key is
  *   what makes "one identity, one lead" hold.
  * leads: the profile document plus the columns search and sort use; `merged_into` marks a lead
- *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large. The (updated_at, id) index serves the default listing
- *   (most recently active first) with keyset paging.
+ *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large. The
+ *   (updated_at, id) index serves the default listing (most recently active first) with keyset
+ *   paging. Version 4 takes updated_at out of the stage, account and owner indexes: every touch
+ *   moves a lead's updated_at, and each index holding it cost a delete and an insert per touch;
+ *   a filtered listing now walks the recency index and filters, or sorts the filter's matches.
  * timeline (version 1 only): a copy of every event's data per lead. Version 2 drops it: timelines
  *   are read from the event store (services/leads/leadTimeline.ts), which halves what ingestion
  *   writes per event and the size of this file.
- * messages: Segment messageIds applied, so a message that comes again is stored once.
+ * messages (versions 1–2 only): Segment messageIds applied, so a message that comes again is
+ *   stored once. Version 3 drops it: ingestion asks the event store whether a message's first
+ *   event id (derived from the messageId) is stored, which is the same fact without a second
+ *   random-key write per event.
  * applied: events applied ahead of the checkpoint by ingestion's fast path.
  */
 export const leadIndexMigrations: readonly string[] = [
@@ -50,4 +56,11 @@ export const leadIndexMigrations: readonly string[] = [
    );
    CREATE INDEX timeline_by_owner ON timeline (owner, occurred_at, seq);`,
   `DROP TABLE timeline;`,
+  `DROP TABLE messages;`,
+  `DROP INDEX leads_by_stage;
+   DROP INDEX leads_by_account;
+   DROP INDEX leads_by_owner;
+   CREATE INDEX leads_by_stage ON leads (stage);
+   CREATE INDEX leads_by_account ON leads (account_id);
+   CREATE INDEX leads_by_owner ON leads (owner_id);`,
 ];

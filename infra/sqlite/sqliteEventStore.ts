@@ -90,6 +90,7 @@ class SqliteEventStore implements EventStore {
   readonly #statements: {
     findId: StatementSync;
     streamRevision: StatementSync;
+    storedIds: StatementSync;
     insert: StatementSync;
     readForwards: StatementSync;
     readBackwards: StatementSync;
@@ -131,6 +132,8 @@ class SqliteEventStore implements EventStore {
     this.#statements = {
       findId: this.#db.prepare('SELECT 1 AS found FROM events WHERE id = ?'),
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+      // One call for a whole batch of ids: each is a probe of the unique index on id.
+      storedIds: this.#db.prepare('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))'),
       insert: this.#db.prepare(
         'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
@@ -355,6 +358,14 @@ class SqliteEventStore implements EventStore {
 
   streamRevision(stream: string): Promise<number | null> {
     return this.#run(() => this.#revisionOf(stream));
+  }
+
+  storedIds(ids: readonly string[]): Promise<Set<string>> {
+    return this.#run(() => {
+      if (ids.length === 0) return new Set<string>();
+      const rows = this.#statements.storedIds.all(JSON.stringify(ids)) as { id: string }[];
+      return new Set(rows.map((row) => row.id));
+    });
   }
 
   headPosition(): Promise<GlobalPosition> {

@@ -11,6 +11,7 @@ import type {
   LeadIndexReader,
   LeadIndexTransaction,
   LeadSearch,
+  LeadSearchFields,
   Page,
 } from '../../services/ports/index.ts';
 import { leadIndexMigrations } from './leadIndexSchema.ts';
@@ -137,15 +138,15 @@ class Queries {
   readonly accountOfKey: StatementSync;
   readonly lead: StatementSync;
   readonly account: StatementSync;
-  readonly hasMessage: StatementSync;
   readonly wasApplied: StatementSync;
   readonly putLead: StatementSync;
+  readonly touchLead: StatementSync;
+  readonly leadRow: StatementSync;
   readonly linkIdentity: StatementSync;
   readonly mergeIdentities: StatementSync;
   readonly markMerged: StatementSync;
   readonly putAccount: StatementSync;
   readonly linkAccount: StatementSync;
-  readonly message: StatementSync;
   readonly applied: StatementSync;
   readonly forgetApplied: StatementSync;
   readonly db: DatabaseSync;
@@ -160,8 +161,10 @@ class Queries {
     this.accountOfKey = db.prepare('SELECT account_id FROM account_keys WHERE key = ?');
     this.lead = db.prepare('SELECT id, document, merged_into FROM leads WHERE id = ?');
     this.account = db.prepare('SELECT id, document FROM accounts WHERE id = ?');
-    this.hasMessage = db.prepare('SELECT 1 AS found FROM messages WHERE message_id = ?');
     this.wasApplied = db.prepare('SELECT 1 AS found FROM applied WHERE event_id = ?');
+    this.leadRow = db.prepare('SELECT id, document, merged_into, email, name_lc, company_lc, stage, status, account_id, owner_id FROM leads WHERE id = ?');
+    // Only the document and the activity time: the indexes on the other columns are left alone.
+    this.touchLead = db.prepare('UPDATE leads SET document = ?, updated_at = ? WHERE id = ?');
     this.putLead = db.prepare(
       `INSERT INTO leads (id, document, email, name_lc, company_lc, stage, status, account_id, owner_id, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -174,11 +177,13 @@ class Queries {
     this.markMerged = db.prepare('UPDATE leads SET merged_into = ? WHERE id = ? OR merged_into = ?');
     this.putAccount = db.prepare('INSERT INTO accounts (id, document) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET document = excluded.document');
     this.linkAccount = db.prepare('INSERT INTO account_keys (key, account_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET account_id = excluded.account_id');
-    this.message = db.prepare('INSERT INTO messages (message_id) VALUES (?) ON CONFLICT DO NOTHING');
     this.applied = db.prepare('INSERT INTO applied (event_id, position) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.forgetApplied = db.prepare('DELETE FROM applied WHERE position <= ?');
   }
 }
+
+/** Matches of a filter from which a listing walks the recency index instead of sorting them. */
+const BROAD_FILTER = 5_000;
 
 class Reader implements LeadIndexReader {
   protected readonly q: Queries;
@@ -215,10 +220,6 @@ class Reader implements LeadIndexReader {
     });
   }
 
-  hasMessage(messageId: string): Promise<boolean> {
-    return this.run(() => this.q.hasMessage.get(messageId) !== undefined);
-  }
-
   wasApplied(eventId: string): Promise<boolean> {
     return this.run(() => this.q.wasApplied.get(eventId) !== undefined);
   }
@@ -245,23 +246,25 @@ class Reader implements LeadIndexReader {
         where.push(`${column} LIKE ? ESCAPE '\\'`);
         params.push(`%${escapeLike(value.trim().toLowerCase())}%`);
       }
-      for (const [column, value] of [
+      const filters = [
         ['stage', query.stage],
         ['status', query.status],
         ['account_id', query.accountId],
         ['owner_id', query.ownerId],
-      ] as const) {
+      ] as const;
+      for (const [column, value] of filters) {
         if (value === undefined) continue;
         where.push(`${column} = ?`);
         params.push(value);
       }
+      const byRecency = query.email === undefined && this.#broad(filters);
       if (query.cursor !== undefined) {
         const [updatedAt, id] = decodeCursor(query.cursor);
         where.push('(updated_at, id) < (?, ?)');
         params.push(updatedAt, id);
       }
       const rows = this.q.db
-        .prepare(`SELECT id, document, merged_into, updated_at FROM leads WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ?`)
+        .prepare(`SELECT id, document, merged_into, updated_at FROM leads${byRecency ? ' INDEXED BY leads_by_recent' : ''} WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ?`)
         .all(...params, query.limit + 1) as { id: string; document: string; merged_into: string | null; updated_at: string }[];
       const page = rows.slice(0, query.limit);
       const items = page.map((row) => ({ id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into }));
@@ -269,6 +272,26 @@ class Reader implements LeadIndexReader {
       return { items, next: rows.length > query.limit && last ? encodeCursor([last.updated_at, last.id]) : null };
     });
   }
+
+  /**
+   * Whether every indexed filter matches so many leads that walking the recency index (most
+   * recent first) and filtering finds a page sooner than sorting all the matches. The indexes on
+   * stage, account and owner do not hold updated_at (a touch would rewrite them all), so a
+   * selective filter reads its matches and sorts them, and a broad one would sort a large part
+   * of the table: counting up to BROAD_FILTER matches in the filter's index tells which it is.
+   */
+  #broad(filters: readonly (readonly [string, string | undefined])[]): boolean {
+    let indexed = 0;
+    for (const [column, value] of filters) {
+      if (value === undefined || column === 'status') continue;
+      indexed += 1;
+      const statement = (this.#counts[column] ??= this.q.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM leads WHERE ${column} = ? LIMIT ${BROAD_FILTER})`));
+      if ((statement.get(value) as { n: number }).n < BROAD_FILTER) return false;
+    }
+    return indexed > 0;
+  }
+
+  readonly #counts: Record<string, StatementSync> = {};
 
   protected run<T>(read: () => T): Promise<T> {
     try {
@@ -291,18 +314,33 @@ class WriterCache {
   generation: string | null = null;
   readonly leads = new Map<string, IndexedLead | null>();
   readonly identities = new Map<string, string | null>();
+  /** The search columns of a lead's row as stored (`searchKey`), null when there is no row. */
+  readonly stored = new Map<string, string | null>();
 
   clear(): void {
     this.generation = null;
     this.leads.clear();
     this.identities.clear();
+    this.stored.clear();
   }
 
   /** Keeps memory bounded: past the limits, start over (cheaper than LRU bookkeeping on every read). */
   trim(): void {
-    if (this.leads.size > 100_000) this.leads.clear();
+    if (this.leads.size > 100_000) {
+      this.leads.clear();
+      this.stored.clear();
+    }
     if (this.identities.size > 200_000) this.identities.clear();
   }
+}
+
+/** The searchable columns of a lead's row, as one comparable string. */
+function searchKey(columns: readonly (string | null)[]): string {
+  return JSON.stringify(columns);
+}
+
+function searchColumns(s: LeadSearchFields): (string | null)[] {
+  return [s.email?.toLowerCase() ?? null, s.name?.toLowerCase() ?? null, s.company?.toLowerCase() ?? null, s.stage, s.status, s.accountId, s.ownerId];
 }
 
 /**
@@ -314,6 +352,7 @@ class WriterCache {
 class Transaction extends Reader implements LeadIndexTransaction {
   readonly #leads: Map<string, IndexedLead | null>;
   readonly #identities: Map<string, string | null>;
+  readonly #stored: Map<string, string | null>;
   readonly #dirty = new Map<string, Extract<IndexChange, { kind: 'putLead' }>>();
 
   constructor(queries: Queries, assertOpen: () => void, cache: WriterCache) {
@@ -321,6 +360,7 @@ class Transaction extends Reader implements LeadIndexTransaction {
     cache.trim();
     this.#leads = cache.leads;
     this.#identities = cache.identities;
+    this.#stored = cache.stored;
   }
 
   override leadOfIdentity(key: string): Promise<string | null> {
@@ -341,8 +381,11 @@ class Transaction extends Reader implements LeadIndexTransaction {
   override lead(leadId: string): Promise<IndexedLead | null> {
     const cached = this.#leads.get(leadId);
     if (cached !== undefined) return Promise.resolve(cached);
-    return super.lead(leadId).then((found) => {
+    return this.run(() => {
+      const row = this.q.leadRow.get(leadId) as (Record<string, string | null> & { id: string; document: string }) | undefined;
+      const found = row ? { id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into ?? null } : null;
       this.#leads.set(leadId, found);
+      this.#stored.set(leadId, row ? searchKey([row.email!, row.name_lc!, row.company_lc!, row.stage!, row.status!, row.account_id!, row.owner_id!]) : null);
       return found;
     });
   }
@@ -352,22 +395,19 @@ class Transaction extends Reader implements LeadIndexTransaction {
     return super.searchLeads(query);
   }
 
-  /** Writes the changed lead documents. */
+  /**
+   * Writes the changed lead documents. Most changes are activity (a touch moves only the time of
+   * the newest event): when the searchable columns are as stored, only the document and that
+   * time are written, which leaves every index but the one on recent activity untouched.
+   */
   flush(): void {
     for (const change of this.#dirty.values()) {
-      const s = change.search;
-      this.q.putLead.run(
-        change.leadId,
-        JSON.stringify(change.document),
-        s.email?.toLowerCase() ?? null,
-        s.name?.toLowerCase() ?? null,
-        s.company?.toLowerCase() ?? null,
-        s.stage,
-        s.status,
-        s.accountId,
-        s.ownerId,
-        s.updatedAt,
-      );
+      const columns = searchColumns(change.search);
+      const key = searchKey(columns);
+      const document = JSON.stringify(change.document);
+      if (this.#stored.get(change.leadId) === key && this.q.touchLead.run(document, change.search.updatedAt, change.leadId).changes === 1) continue;
+      this.q.putLead.run(change.leadId, document, ...columns, change.search.updatedAt);
+      this.#stored.set(change.leadId, key);
     }
     this.#dirty.clear();
   }
@@ -396,6 +436,7 @@ class Transaction extends Reader implements LeadIndexTransaction {
         this.flush();
         this.#leads.clear();
         this.#identities.clear();
+        this.#stored.clear();
         q.mergeIdentities.run(change.into, change.from);
         q.markMerged.run(change.into, change.from, change.from);
         return;
@@ -404,9 +445,6 @@ class Transaction extends Reader implements LeadIndexTransaction {
         return;
       case 'linkAccount':
         q.linkAccount.run(change.key, change.accountId);
-        return;
-      case 'message':
-        q.message.run(change.messageId);
         return;
       case 'applied':
         q.applied.run(change.eventId, change.position);

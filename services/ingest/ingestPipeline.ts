@@ -5,7 +5,7 @@ import type { LeadSettings } from '../leads/index.ts';
 import { projectLeadEvent } from '../leads/index.ts';
 import type { AppendResult, EventStore, LeadIndex, LeadIndexTransaction } from '../ports/index.ts';
 import type { ChannelRules } from './channels/index.ts';
-import { planMessage } from './planMessage.ts';
+import { messageEventId, planMessage } from './planMessage.ts';
 import type { ReceivedMessage } from './segment/receivedMessage.ts';
 
 /** How long a busy pipeline lets go of the lead index's lock between transactions (other writers poll every few ms). */
@@ -186,10 +186,14 @@ export class IngestPipeline implements MessageSink {
     const checkpoint = await tx.checkpoint();
     const outcomes: (MessageOutcome | null)[] = [];
     const appends: { slot: number; stream: string; events: readonly NewEvent[]; leadId: string | null }[] = [];
+    // A message stored before (whenever: its first event is in the store) is a duplicate. Every
+    // ingestion writer appends under the index's lock, so none can store one of these meanwhile.
+    const firstIds = messages.map((received) => messageEventId(received.message.messageId, 0));
+    const stored = await store.storedIds(firstIds);
     const seen = new Set<string>();
     for (const [slot, received] of messages.entries()) {
       const messageId = received.message.messageId;
-      if (seen.has(messageId) || (await tx.hasMessage(messageId))) {
+      if (seen.has(messageId) || stored.has(firstIds[slot]!)) {
         outcomes.push({ status: 'duplicate', messageId });
         continue;
       }

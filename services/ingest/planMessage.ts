@@ -338,13 +338,21 @@ function tagsOf(properties: Record<string, unknown>): string[] {
   return [...new Set(raw.filter((tag): tag is string => typeof tag === 'string' && tag.trim() !== '').map((tag) => tag.trim()))];
 }
 
+/**
+ * The id of the `index`-th event a message becomes. A message's events are appended together,
+ * so its first event's id is in the store exactly when the message was stored.
+ */
+export function messageEventId(messageId: string, index: number): string {
+  return deriveId('segment', messageId, String(index));
+}
+
 /** Envelopes with ids derived from the messageId: the same message always yields the same event ids. */
 function envelope(received: ReceivedMessage, drafts: readonly Draft[]): NewEvent<LeadEvent>[] {
   const { messageId } = received.message;
   return drafts.map((draft, index) => {
     const data = 'messageId' in draft.data && draft.data.messageId === '' ? { ...draft.data, messageId } : draft.data;
     return newEvent({ ...draft, data } as LeadEvent, {
-      id: deriveId('segment', messageId, String(index)),
+      id: messageEventId(messageId, index),
       occurredAt: received.occurredAt,
       causedBy: { messageId },
     });

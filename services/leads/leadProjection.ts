@@ -36,8 +36,6 @@ export async function projectLeadEvent(index: LeadIndexReader, event: Projectabl
   const leadEvent = event as unknown as LeadEvent;
   const at = event.metadata.occurredAt;
   const changes: IndexChange[] = [];
-  const messageId = (event.data as { messageId?: unknown }).messageId;
-  if (typeof messageId === 'string') changes.push({ kind: 'message', messageId });
 
   const anonymousId = visitorOfStream(event.stream);
   if (anonymousId !== null) {

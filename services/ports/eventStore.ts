@@ -87,6 +87,12 @@ export interface EventStore {
   /** Catch-up then live: batches in global order, from `after` on, until aborted or closed. */
   subscribe(options?: SubscribeOptions): AsyncIterable<SubscriptionBatch>;
 
+  /**
+   * Which of these event ids are stored (in any stream), as given. Ingestion asks it of each
+   * batch to recognise a message it stored before, whenever that was.
+   */
+  storedIds(ids: readonly string[]): Promise<Set<string>>;
+
   /** The revision of the stream's last event, or null when the stream does not exist. */
   streamRevision(stream: string): Promise<number | null>;
 

@@ -31,7 +31,6 @@ export interface LeadIndexReader {
   accountOfKey(key: string): Promise<string | null>;
   lead(leadId: string): Promise<IndexedLead | null>;
   account(accountId: string): Promise<IndexedAccount | null>;
-  hasMessage(messageId: string): Promise<boolean>;
   /** Whether this event was applied ahead of the checkpoint (see the `applied` change). */
   wasApplied(eventId: string): Promise<boolean>;
   searchLeads(query: LeadSearch): Promise<Page<IndexedLead>>;
@@ -97,6 +96,5 @@ export type IndexChange =
   | { readonly kind: 'mergeLead'; readonly from: string; readonly into: string }
   | { readonly kind: 'putAccount'; readonly accountId: string; readonly document: unknown }
   | { readonly kind: 'linkAccount'; readonly key: string; readonly accountId: string }
-  | { readonly kind: 'message'; readonly messageId: string }
   /** Remembers an event applied ahead of the checkpoint, so catching up does not apply it twice. */
   | { readonly kind: 'applied'; readonly eventId: string; readonly position: GlobalPosition };

@@ -337,6 +337,18 @@ export function eventStoreContract(adapter: string, harness: EventStoreHarness):
         expect(await store.streamRevision(other)).toBeNull();
       });
 
+      it('says which ids are stored, in any stream, and after a restart', async () => {
+        const [a, b] = touches(2, 'stored ids');
+        const absent = touch('never appended');
+        await store.append(uniqueStream(), [a!]);
+        await store.append(uniqueStream(), [b!]);
+
+        expect(await store.storedIds([a!.id, absent.id, b!.id])).toEqual(new Set([a!.id, b!.id]));
+        expect(await store.storedIds([])).toEqual(new Set());
+        store = await subject.reopen();
+        expect(await store.storedIds([absent.id, b!.id, b!.id])).toEqual(new Set([b!.id]));
+      });
+
       it('a duplicate is recognised at any time distance: after thousands of other events and a restart', async () => {
         const stream = uniqueStream();
         const early = touch('early');

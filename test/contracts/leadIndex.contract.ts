@@ -62,13 +62,13 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
     it('a failed transaction leaves nothing behind', async () => {
       await expect(
         index.transaction(async (tx) => {
-          await tx.apply([putLead('L1'), { kind: 'message', messageId: 'm1' }]);
+          await tx.apply([putLead('L1'), { kind: 'linkIdentity', key: 'userId:u1', leadId: 'L1' }]);
           await tx.setCheckpoint(10);
           throw new Error('planning failed');
         }),
       ).rejects.toThrow('planning failed');
       expect(await index.read.lead('L1')).toBeNull();
-      expect(await index.read.hasMessage('m1')).toBe(false);
+      expect(await index.read.leadOfIdentity('userId:u1')).toBeNull();
       expect(await index.read.checkpoint()).toBe(0);
     });
 
@@ -77,14 +77,14 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       const order: string[] = [];
       const slow = index.transaction(async (tx) => {
         order.push('first:start');
-        await tx.apply([{ kind: 'message', messageId: 'first' }]);
+        await tx.apply([{ kind: 'linkIdentity', key: 'userId:first', leadId: 'L1' }]);
         await new Promise((resolve) => setTimeout(resolve, 100));
         order.push('first:end');
       });
       await new Promise((resolve) => setTimeout(resolve, 20));
       const other = second.transaction(async (tx) => {
         order.push('second:start');
-        expect(await tx.hasMessage('first')).toBe(true);
+        expect(await tx.leadOfIdentity('userId:first')).toBe('L1');
       });
       await Promise.all([slow, other]);
       expect(order).toEqual(['first:start', 'first:end', 'second:start']);
@@ -126,16 +126,14 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       });
     });
 
-    it('remembers messages and events applied ahead of the checkpoint until the checkpoint covers them', async () => {
+    it('remembers events applied ahead of the checkpoint until the checkpoint covers them', async () => {
       await index.transaction(async (tx) => {
         await tx.apply([
-          { kind: 'message', messageId: 'm1' },
           { kind: 'applied', eventId: 'e5', position: 5 },
           { kind: 'applied', eventId: 'e9', position: 9 },
         ]);
         await tx.setCheckpoint(6);
       });
-      expect(await index.read.hasMessage('m1')).toBe(true);
       expect(await index.read.wasApplied('e5')).toBe(false);
       expect(await index.read.wasApplied('e9')).toBe(true);
       expect(await index.read.checkpoint()).toBe(6);
@@ -174,6 +172,38 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       const first = await index.read.searchLeads({ limit: 2 });
       expect(first.items.map((l) => l.id)).toEqual(['L1', 'L2']);
       expect(await ids({ limit: 2, cursor: first.next! })).toEqual(['L3']);
+    });
+
+    it('lists most recent activity first, for broad and narrow filters alike, as activity and stages change', async () => {
+      // Enough leads in one stage and for one owner that a listing walks the recency index.
+      const at = (minute: number) => new Date(Date.UTC(2026, 10, 1) + minute * 60_000).toISOString();
+      const stageOf = (i: number) => (i % 1_000 === 0 ? 'customer' : i % 2 === 0 ? 'lead' : 'mql');
+      const changes = Array.from({ length: 12_000 }, (_, i) => putLead(`L${i}`, { stage: stageOf(i), ownerId: `rep-${i % 2}`, updatedAt: at(i) }));
+      await index.transaction((tx) => tx.apply(changes));
+      // Activity (the time moves, nothing searchable does), and a stage change.
+      await index.transaction(async (tx) => {
+        await tx.lead('L10');
+        await tx.lead('L13');
+        await tx.apply([putLead('L10', { stage: 'lead', ownerId: 'rep-0', updatedAt: at(20_000) }), putLead('L13', { stage: 'customer', ownerId: 'rep-1', updatedAt: at(20_001) })]);
+      });
+      const listing = async (query: Omit<Parameters<LeadIndex['read']['searchLeads']>[0], 'limit'>, pages: number) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < pages; page++) {
+          const found = await index.read.searchLeads({ ...query, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+          ids.push(...found.items.map((lead) => lead.id));
+          if (found.next === null) break;
+          cursor = found.next;
+        }
+        return ids;
+      };
+      const stageNow = (i: number) => (i === 13 ? 'customer' : stageOf(i));
+      const all = [13, 10, ...Array.from({ length: 12_000 }, (_, i) => 11_999 - i).filter((i) => i !== 10 && i !== 13)];
+      expect(await listing({ stage: 'lead' }, 3)).toEqual(all.filter((i) => stageNow(i) === 'lead').slice(0, 1_500).map((i) => `L${i}`));
+      expect(await listing({ stage: 'customer' }, 3)).toEqual(all.filter((i) => stageNow(i) === 'customer').map((i) => `L${i}`));
+      expect(await listing({ stage: 'mql' }, 2)).toEqual(all.filter((i) => stageNow(i) === 'mql').slice(0, 1_000).map((i) => `L${i}`));
+      expect(await listing({ ownerId: 'rep-1', stage: 'customer' }, 1)).toEqual(['L13']);
+      expect(await listing({}, 1)).toEqual(all.slice(0, 500).map((i) => `L${i}`));
     });
 
     it('rejects a cursor it did not make', async () => {

@@ -82,6 +82,7 @@ function storeFailing(real: EventStore, overrides: Partial<EventStore>): EventSt
     readAll: (options) => real.readAll(options),
     subscribe: (options) => real.subscribe(options),
     streamRevision: (stream) => real.streamRevision(stream),
+    storedIds: (ids) => real.storedIds(ids),
     headPosition: () => real.headPosition(),
     ping: () => real.ping(),
     close: () => real.close(),
