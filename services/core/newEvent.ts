@@ -27,12 +27,22 @@ export function newEvent<E extends Event>(event: E, options: NewEventOptions = {
     type: event.type,
     data: event.data,
     metadata: {
-      occurredAt: typeof occurredAt === 'string' ? new Date(occurredAt).toISOString() : occurredAt.toISOString(),
+      occurredAt: typeof occurredAt === 'string' ? canonicalTime(occurredAt) : occurredAt.toISOString(),
       causationId,
       correlationId,
       schemaVersion: options.schemaVersion ?? 1,
     },
   };
+}
+
+/**
+ * What `toISOString` writes: a time already in that form is kept as it is (ingestion passes
+ * thousands a second). Days 29–31 go through Date, which knows which months have them.
+ */
+const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+function canonicalTime(time: string): string {
+  return CANONICAL_TIME.test(time) ? time : new Date(time).toISOString();
 }
 
 function causation(cause: NewEventOptions['causedBy']): { causationId: string | null; correlationId: string | null } {

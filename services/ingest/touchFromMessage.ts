@@ -77,15 +77,21 @@ function lower(value: string | null): string | null {
   return value === null ? null : value.toLowerCase();
 }
 
+/** The query parameters of a URL (the part between `?` and `#`), as the URL parser would give them. */
 function queryOf(url: string | null): URLSearchParams {
   if (url === null) return new URLSearchParams();
-  try {
-    return new URL(url, 'http://relative.invalid').searchParams;
-  } catch {
-    return new URLSearchParams();
-  }
+  const question = url.indexOf('?');
+  const hash = url.indexOf('#');
+  if (question < 0 || (hash >= 0 && hash < question)) return new URLSearchParams();
+  return new URLSearchParams(url.slice(question + 1, hash < 0 ? undefined : hash));
 }
 
 function withoutNulls(utm: Utm): { source?: string; medium?: string; campaign?: string; term?: string; content?: string } {
-  return Object.fromEntries(Object.entries(utm).filter((entry): entry is [string, string] => entry[1] !== null));
+  const present: { -readonly [K in keyof Utm]?: string } = {};
+  if (utm.source !== null) present.source = utm.source;
+  if (utm.medium !== null) present.medium = utm.medium;
+  if (utm.campaign !== null) present.campaign = utm.campaign;
+  if (utm.term !== null) present.term = utm.term;
+  if (utm.content !== null) present.content = utm.content;
+  return present;
 }

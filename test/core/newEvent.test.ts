@@ -27,6 +27,14 @@ describe('newEvent', () => {
     expect(event.metadata.schemaVersion).toBe(2);
   });
 
+  it('writes every given time the way toISOString does', () => {
+    const at = (occurredAt: string) => newEvent({ type: 'TouchRecorded', data: {} }, { occurredAt }).metadata.occurredAt;
+    for (const given of ['2026-11-22T10:00:00.000Z', '2026-11-22T10:00:00Z', '2026-11-22T10:00:00.5Z', '2026-11-22', '2026-02-29T00:00:00.000Z', '2026-02-31T12:00:00.000Z', '2024-02-29T23:59:59.999Z', '2026-12-31T23:59:59.999Z']) {
+      expect(at(given), given).toBe(new Date(given).toISOString());
+    }
+    expect(() => at('2026-13-01T00:00:00.000Z')).toThrow(RangeError);
+  });
+
   it('an event caused by another carries the cause’s id and correlation on', () => {
     const cause: Pick<RecordedEvent, 'id' | 'metadata'> = {
       id: 'cause-1',

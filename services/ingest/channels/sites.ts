@@ -16,6 +16,11 @@ const COUNTRY_SECOND_LEVELS = new Set(['ac', 'co', 'com', 'edu', 'gob', 'go', 'g
 export function hostOf(value: string): string | null {
   const text = value.trim();
   if (text === '') return null;
+  // Most referrers and page URLs are plain http(s) URLs with an ASCII host: read it off the text
+  // (what the URL parser would give), and leave everything else (ports, user info, IP numbers,
+  // percent-encoding, other schemes, unicode) to the parser.
+  const plain = PLAIN_HOST.exec(text);
+  if (plain !== null && !NUMERIC_LABEL.test(plain[1]!)) return plain[1]!.toLowerCase();
   let host: string;
   try {
     host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`).hostname;
@@ -25,6 +30,11 @@ export function hostOf(value: string): string | null {
   host = host.toLowerCase().replace(/\.$/, '');
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : null;
 }
+
+/** An http(s) URL or bare host whose host is dot-separated ASCII labels (a final dot dropped), then a path, query, fragment or the end. */
+const PLAIN_HOST = /^(?:https?:\/\/)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?(?=[/?#]|$)/i;
+/** A last label the URL parser would read as part of an IPv4 address (`127.0.0.1`, `0x7f.1`). */
+const NUMERIC_LABEL = /\.(?:\d+|0x[0-9a-f]*)$/i;
 
 /** The registrable part of a host: `blog.acme.co.uk` → `acme.co.uk`, `l.facebook.com` → `facebook.com`. */
 export function siteOf(host: string): string {
