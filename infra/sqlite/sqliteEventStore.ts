@@ -46,6 +46,9 @@ interface TailEntry {
 }
 
 /** Newest events kept for subscribers (between TAIL_EVENTS and twice that): a few seconds of a busy store. */
+/** Most stream revisions remembered between group commits (then it starts over). */
+const MAX_KNOWN_REVISIONS = 200_000;
+
 const TAIL_EVENTS = 20_000;
 
 interface PendingAppend {
@@ -87,6 +90,14 @@ class SqliteEventStore implements EventStore {
   readonly #tail: TailEntry[] = [];
   /** Rows of the current group commit's successful appends, for the tail once it is durable. */
   #committing: EventRow[] = [];
+  /**
+   * Stream revisions this connection knows (null: no such stream), so an append need not look its
+   * stream's up. Valid while the store's head is the one this connection last saw: a group commit
+   * that finds another writer's events after it starts over. The unique (stream, revision) index
+   * stays the guard behind it.
+   */
+  readonly #revisions = new Map<string, number | null>();
+  #knownHead: number | null = null;
   readonly #statements: {
     findId: StatementSync;
     streamRevision: StatementSync;
@@ -184,6 +195,8 @@ class SqliteEventStore implements EventStore {
       this.#assertOpen();
       const recordedAt = this.#clock.now().toISOString();
       db.exec('BEGIN IMMEDIATE');
+      const head = (this.#statements.head.get() as { head: number | null }).head ?? 0;
+      if (head !== this.#knownHead || this.#revisions.size > MAX_KNOWN_REVISIONS) this.#revisions.clear();
       const { savepoint, release, rollbackTo } = this.#statements;
       this.#committing = [];
       for (const request of batch) {
@@ -200,10 +213,13 @@ class SqliteEventStore implements EventStore {
         }
       }
       db.exec('COMMIT');
+      this.#knownHead = this.#committing.length === 0 ? head : this.#committing[this.#committing.length - 1]![0];
       this.#remember(this.#committing);
       this.#committing = [];
     } catch (error) {
       this.#committing = [];
+      this.#revisions.clear();
+      this.#knownHead = null;
       if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
       const failure = translate(error, '', 'any', () => null);
       for (const request of batch) request.reject(failure);
@@ -225,7 +241,7 @@ class SqliteEventStore implements EventStore {
    */
   #appendInTransaction(stream: string, events: readonly NewEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
     const { insert, findId } = this.#statements;
-    const current = this.#revisionOf(stream);
+    const current = this.#revisionInTransaction(stream);
     const mismatch = expectationMismatch(stream, expected, current);
     if (mismatch) {
       const allStored = events.length > 0 && events.every((event) => findId.get(event.id) !== undefined);
@@ -249,7 +265,15 @@ class SqliteEventStore implements EventStore {
       this.#committing.push([position, event.id, stream, revision, event.type, data, metadataJson]);
       appended.push({ id: event.id, stream, revision, position, type: event.type, data: event.data, metadata });
     }
-    return { streamRevision: appended.length === 0 ? current : revision, appended, duplicates };
+    const streamRevision = appended.length === 0 ? current : revision;
+    this.#revisions.set(stream, streamRevision);
+    return { streamRevision, appended, duplicates };
+  }
+
+  /** Inside a group commit: from what this connection knows, else from the file. */
+  #revisionInTransaction(stream: string): number | null {
+    const known = this.#revisions.get(stream);
+    return known === undefined ? this.#revisionOf(stream) : known;
   }
 
   #revisionOf(stream: string): number | null {

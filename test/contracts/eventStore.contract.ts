@@ -247,6 +247,22 @@ export function eventStoreContract(adapter: string, harness: EventStoreHarness):
       });
     });
 
+    describe('another connection appending to the same stream', () => {
+      it('an expected revision is checked against what the other connection stored, not what this one remembers', async () => {
+        const other = await subject.openSecond();
+        extra.push(other);
+        const stream = uniqueStream();
+        await store.append(stream, touches(2, 'first'));
+        await other.append(stream, [touch('theirs')], { expectedRevision: 1 });
+
+        await expect(store.append(stream, [touch('stale')], { expectedRevision: 1 })).rejects.toMatchObject({ name: 'ConcurrencyError', expected: 1, actual: 2 });
+        const ours = await store.append(stream, [touch('ours')], { expectedRevision: 2 });
+
+        expect(ours.appended.map((event) => event.revision)).toEqual([3]);
+        expect((await other.readStream(stream)).map((event) => event.revision)).toEqual([0, 1, 2, 3]);
+      });
+    });
+
     describe('appends in flight together', () => {
       it('each succeeds or fails alone, in the order they were asked for', async () => {
         const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
