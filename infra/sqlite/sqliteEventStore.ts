@@ -1,11 +1,12 @@
 import { EventEmitter, once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
-import { ConcurrencyError, systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
-import { appendIssues, expectationMismatch } from '../../services/ports/index.ts';
+import { systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
+import { appendIssues } from '../../services/ports/index.ts';
 import type {
   AppendResult,
   EventStore,
@@ -17,6 +18,10 @@ import type {
   SubscriptionBatch,
 } from '../../services/ports/index.ts';
 import { eventStoreMigrations, migrate } from './schema.ts';
+import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
+import { errorOf, SqliteAppender } from './sqliteAppender.ts';
+import { openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import type { WriterMessage, WriterReply } from './sqliteWriterThread.ts';
 
 export interface SqliteEventStoreOptions {
   /** Database file, or ':memory:' for a throw-away store. */
@@ -33,6 +38,13 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** How long a writer waits for another process's write lock. Default 5 s. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Commit on a writer thread of the store's own (default for a file): the inserts, WAL writes
+   * and fsync of each group commit then run beside the event loop instead of stopping it, and
+   * the next group gathers while one commits. `false` commits on the caller's thread (always so
+   * for ':memory:').
+   */
+  readonly writerThread?: boolean;
 }
 
 /** A row as an array, in the column order of COLUMNS: arrays skip building a keyed object per row. */
@@ -46,9 +58,6 @@ interface TailEntry {
 }
 
 /** Newest events kept for subscribers (between TAIL_EVENTS and twice that): a few seconds of a busy store. */
-/** Most stream revisions remembered between group commits (then it starts over). */
-const MAX_KNOWN_REVISIONS = 200_000;
-
 const TAIL_EVENTS = 20_000;
 
 interface PendingAppend {
@@ -88,29 +97,19 @@ class SqliteEventStore implements EventStore {
    * everything outside it is read from the file.
    */
   readonly #tail: TailEntry[] = [];
-  /** Rows of the current group commit's successful appends, for the tail once it is durable. */
-  #committing: EventRow[] = [];
-  /**
-   * Stream revisions this connection knows (null: no such stream), so an append need not look its
-   * stream's up. Valid while the store's head is the one this connection last saw: a group commit
-   * that finds another writer's events after it starts over. The unique (stream, revision) index
-   * stays the guard behind it.
-   */
-  readonly #revisions = new Map<string, number | null>();
-  #knownHead: number | null = null;
+  /** Group commits on this thread (':memory:', or writerThread false); null when the writer thread commits. */
+  readonly #appender: SqliteAppender | null;
+  readonly #writer: WriterThread | null;
+  /** The group commit the writer thread is running: the next one gathers meanwhile. */
+  #inFlight: Promise<void> | null = null;
   readonly #statements: {
-    findId: StatementSync;
     streamRevision: StatementSync;
     storedIds: StatementSync;
-    insert: StatementSync;
     readForwards: StatementSync;
     readBackwards: StatementSync;
     readAllAfter: StatementSync;
     readAllBefore: StatementSync;
     head: StatementSync;
-    savepoint: StatementSync;
-    release: StatementSync;
-    rollbackTo: StatementSync;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -118,36 +117,26 @@ class SqliteEventStore implements EventStore {
     this.#pollIntervalMs = options.pollIntervalMs ?? 200;
     this.#appended.setMaxListeners(0);
     const memory = options.path === ':memory:';
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    const synchronous = options.synchronous ?? 'full';
     if (!memory && !options.readOnly) mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
     try {
-      this.#db = new DatabaseSync(options.path, {
-        readOnly: options.readOnly ?? false,
-        timeout: options.busyTimeoutMs ?? 5_000,
-      });
-      if (!options.readOnly) {
-        if (!memory) this.#db.exec('PRAGMA journal_mode = WAL');
-        this.#db.exec(`PRAGMA synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
-        // The id index takes random keys (UUIDs): a page cache of 64 MiB keeps its pages in
-        // memory instead of re-reading them from the file on every append.
-        this.#db.exec('PRAGMA cache_size = -65536');
-        // Checkpoint the WAL into the file every ~40 MB rather than SQLite's default ~4 MB: a
-        // batch of appends dirties many pages of the two random-key indexes (ids, streams), so at
-        // the default nearly every commit also ran a checkpoint, copying and fsyncing those pages
-        // a second time. Measured: about 1.6× the append rate for 500-event commits.
-        this.#db.exec('PRAGMA wal_autocheckpoint = 10000');
+      if (options.readOnly) {
+        this.#db = new DatabaseSync(options.path, { readOnly: true, timeout: busyTimeoutMs });
+      } else {
+        this.#db = openWriterConnection({ path: options.path, synchronous, busyTimeoutMs });
         migrate(this.#db, eventStoreMigrations, 'event store');
       }
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
     }
+    const threaded = !options.readOnly && !memory && options.writerThread !== false;
+    this.#writer = threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs }) : null;
+    this.#appender = options.readOnly || threaded ? null : new SqliteAppender(this.#db);
     this.#statements = {
-      findId: this.#db.prepare('SELECT 1 AS found FROM events WHERE id = ?'),
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
       // One call for a whole batch of ids: each is a probe of the unique index on id.
       storedIds: this.#db.prepare('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))'),
-      insert: this.#db.prepare(
-        'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      ),
       readForwards: this.#db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
       ),
@@ -157,9 +146,6 @@ class SqliteEventStore implements EventStore {
       readAllAfter: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       readAllBefore: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
       head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
-      savepoint: this.#db.prepare('SAVEPOINT append'),
-      release: this.#db.prepare('RELEASE append'),
-      rollbackTo: this.#db.prepare('ROLLBACK TO append'),
     };
     for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readAllBefore]) {
       read.setReturnArrays(true);
@@ -181,104 +167,59 @@ class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Group commit: every append requested during one turn of the event loop shares one
-   * transaction and so one fsync. Each append runs in its own savepoint, in the order it was
-   * asked for, so its expectation sees the appends before it and its failure undoes only itself.
-   * Nothing resolves before the shared COMMIT is durable.
+   * Group commit: every append requested while the previous commit ran (or during one turn of the
+   * event loop) shares one transaction and so one fsync, each in order and in its own savepoint
+   * (SqliteAppender). The events are serialised here, once: the same text goes to the file and to
+   * the tail. Nothing resolves before the shared COMMIT is durable.
    */
   #flush(): void {
+    if (this.#inFlight !== null || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0);
-    if (batch.length === 0) return;
-    const db = this.#db;
-    const outcomes: ({ ok: AppendResult } | { error: Error })[] = [];
-    try {
-      this.#assertOpen();
-      const recordedAt = this.#clock.now().toISOString();
-      db.exec('BEGIN IMMEDIATE');
-      const head = (this.#statements.head.get() as { head: number | null }).head ?? 0;
-      if (head !== this.#knownHead || this.#revisions.size > MAX_KNOWN_REVISIONS) this.#revisions.clear();
-      const { savepoint, release, rollbackTo } = this.#statements;
-      this.#committing = [];
-      for (const request of batch) {
-        savepoint.run();
-        const rowsBefore = this.#committing.length;
-        try {
-          outcomes.push({ ok: this.#appendInTransaction(request.stream, request.events, request.expected, recordedAt) });
-          release.run();
-        } catch (error) {
-          rollbackTo.run();
-          release.run();
-          this.#committing.length = rowsBefore;
-          outcomes.push({ error: translate(error, request.stream, request.expected, () => this.#revisionOf(request.stream)) });
-        }
-      }
-      db.exec('COMMIT');
-      this.#knownHead = this.#committing.length === 0 ? head : this.#committing[this.#committing.length - 1]![0];
-      this.#remember(this.#committing);
-      this.#committing = [];
-    } catch (error) {
-      this.#committing = [];
-      this.#revisions.clear();
-      this.#knownHead = null;
-      if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
-      const failure = translate(error, '', 'any', () => null);
+    const recordedAt = this.#clock.now().toISOString();
+    const metadata = batch.map((request) => request.events.map((event) => ({ ...event.metadata, recordedAt })));
+    const requests: AppendRequest[] = batch.map((request, r) => ({
+      stream: request.stream,
+      expected: request.expected,
+      events: request.events.map((event, e) => ({ id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(metadata[r]![e]) })),
+    }));
+    const settle = (outcomes: readonly AppendOutcome[]): void => {
+      const rows: EventRow[] = [];
+      const results = outcomes.map((outcome, r): AppendResult | Error => {
+        if (!outcome.ok) return errorOf(outcome.error);
+        const request = batch[r]!;
+        const serialised = requests[r]!.events;
+        const appended = outcome.stored.map(({ index, position, revision }): RecordedEvent => {
+          const event = request.events[index]!;
+          rows.push([position, event.id, request.stream, revision, event.type, serialised[index]!.data, serialised[index]!.metadata]);
+          return { id: event.id, stream: request.stream, revision, position, type: event.type, data: event.data, metadata: metadata[r]![index]! };
+        });
+        return { streamRevision: outcome.streamRevision, appended, duplicates: [...outcome.duplicates] };
+      });
+      this.#remember(rows);
+      if (rows.length > 0) this.#appended.emit('appended');
+      batch.forEach((request, r) => {
+        const result = results[r]!;
+        if (result instanceof Error) request.reject(result);
+        else request.resolve(result);
+      });
+    };
+    const fail = (error: unknown): void => {
+      const failure = error instanceof UnavailableError ? error : new UnavailableError(`event store: ${messageOf(error)}`, { cause: error });
       for (const request of batch) request.reject(failure);
+    };
+    if (this.#writer === null) {
+      try {
+        this.#assertOpen();
+        settle(this.#appender!.commit(requests));
+      } catch (error) {
+        fail(error);
+      }
       return;
     }
-    if (outcomes.some((outcome) => 'ok' in outcome && outcome.ok.appended.length > 0)) this.#appended.emit('appended');
-    batch.forEach((request, index) => {
-      const outcome = outcomes[index]!;
-      if ('ok' in outcome) request.resolve(outcome.ok);
-      else request.reject(outcome.error);
+    this.#inFlight = this.#writer.commit(requests).then(settle, fail).finally(() => {
+      this.#inFlight = null;
+      this.#flush();
     });
-  }
-
-  /**
-   * Reads the stream's revision, checks the expectation, then inserts each event with
-   * ON CONFLICT(id) DO NOTHING so a stored id costs no extra lookup: an insert that changes no
-   * row is a duplicate. Only when the expectation fails are ids looked up, because a retry of an
-   * append that already landed (every id stored) must succeed as a no-op, not conflict.
-   */
-  #appendInTransaction(stream: string, events: readonly NewEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
-    const { insert, findId } = this.#statements;
-    const current = this.#revisionInTransaction(stream);
-    const mismatch = expectationMismatch(stream, expected, current);
-    if (mismatch) {
-      const allStored = events.length > 0 && events.every((event) => findId.get(event.id) !== undefined);
-      if (allStored) return { streamRevision: current, appended: [], duplicates: events.map((event) => event.id) };
-      throw mismatch;
-    }
-    const appended: RecordedEvent[] = [];
-    const duplicates: string[] = [];
-    let revision = current ?? -1;
-    for (const event of events) {
-      const metadata = { ...event.metadata, recordedAt };
-      const data = JSON.stringify(event.data);
-      const metadataJson = JSON.stringify(metadata);
-      const result = insert.run(event.id, stream, revision + 1, event.type, data, metadataJson);
-      if (result.changes === 0) {
-        duplicates.push(event.id);
-        continue;
-      }
-      revision += 1;
-      const position = Number(result.lastInsertRowid);
-      this.#committing.push([position, event.id, stream, revision, event.type, data, metadataJson]);
-      appended.push({ id: event.id, stream, revision, position, type: event.type, data: event.data, metadata });
-    }
-    const streamRevision = appended.length === 0 ? current : revision;
-    this.#revisions.set(stream, streamRevision);
-    return { streamRevision, appended, duplicates };
-  }
-
-  /** Inside a group commit: from what this connection knows, else from the file. */
-  #revisionInTransaction(stream: string): number | null {
-    const known = this.#revisions.get(stream);
-    return known === undefined ? this.#revisionOf(stream) : known;
-  }
-
-  #revisionOf(stream: string): number | null {
-    const row = this.#statements.streamRevision.get(stream) as { revision: number | null };
-    return row.revision;
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -381,7 +322,7 @@ class SqliteEventStore implements EventStore {
   }
 
   streamRevision(stream: string): Promise<number | null> {
-    return this.#run(() => this.#revisionOf(stream));
+    return this.#run(() => (this.#statements.streamRevision.get(stream) as { revision: number | null }).revision);
   }
 
   storedIds(ids: readonly string[]): Promise<Set<string>> {
@@ -398,17 +339,19 @@ class SqliteEventStore implements EventStore {
 
   ping(): Promise<void> {
     return this.#run(() => {
+      this.#writer?.assertWorking();
       this.#statements.head.get();
     });
   }
 
-  close(): Promise<void> {
-    if (!this.#closing.signal.aborted) {
-      this.#flush();
-      this.#closing.abort();
-      this.#db.close();
-    }
-    return Promise.resolve();
+  /** Commits what was asked for before it, then ends subscriptions and closes the file. */
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    this.#flush();
+    while (this.#inFlight !== null) await this.#inFlight;
+    this.#closing.abort();
+    await this.#writer?.close();
+    this.#db.close();
   }
 
   #run<T>(read: () => T): Promise<T> {
@@ -453,17 +396,75 @@ function isSqliteError(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SQLITE_ERROR';
 }
 
-/** SQLite's words never leave the adapter: a revision clash is a ConcurrencyError, the rest is unavailability. */
-function translate(error: unknown, stream: string, expected: ExpectedRevision, revisionNow: () => number | null): Error {
-  if (!isSqliteError(error)) return error instanceof Error ? error : new Error(String(error));
-  const message = messageOf(error);
-  if (message.includes('UNIQUE constraint failed: events.stream, events.revision')) {
-    const actual = revisionNow();
-    return new ConcurrencyError(stream, expected === 'any' ? (actual ?? 'noStream') : expected, actual);
-  }
-  return new UnavailableError(`event store: ${message}`, { cause: error });
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The store's writer thread (sqliteWriterThread.ts), one group commit at a time. It does not keep
+ * the process alive while idle. If it stops, every append from then on fails, and so does `ping`
+ * (readiness), rather than waiting for ever.
+ */
+class WriterThread {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve(outcomes: AppendOutcome[]): void; reject(error: Error): void }>();
+  readonly #exited: Promise<void>;
+  #next = 0;
+  #broken: UnavailableError | null = null;
+
+  constructor(options: WriterConnectionOptions) {
+    // The source runs as .ts (type stripping), the installed package as compiled .js.
+    const extension = extname(new URL(import.meta.url).pathname);
+    this.#worker = new Worker(new URL(`./sqliteWriterThread${extension}`, import.meta.url), { workerData: options });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: WriterReply) => {
+      if (!('id' in reply)) {
+        this.#breakWith(new UnavailableError(`cannot open the event store's writer connection at ${options.path}: ${reply.failure}`));
+        return;
+      }
+      const waiting = this.#waiting.get(reply.id);
+      if (waiting === undefined) return;
+      this.#waiting.delete(reply.id);
+      if (this.#waiting.size === 0) this.#worker.unref();
+      if ('outcomes' in reply) waiting.resolve([...reply.outcomes]);
+      else waiting.reject(new UnavailableError(`event store: ${reply.failure}`));
+    });
+    this.#worker.on('error', (error: Error) => this.#breakWith(new UnavailableError(`event store: the writer thread failed: ${error.message}`, { cause: error })));
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once('exit', () => {
+        this.#breakWith(new UnavailableError('event store: the writer thread has stopped'));
+        resolve();
+      }),
+    );
+  }
+
+  commit(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    if (this.#broken !== null) return Promise.reject(this.#broken);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.ref();
+      this.#worker.postMessage({ id, requests } satisfies WriterMessage);
+    });
+  }
+
+  assertWorking(): void {
+    if (this.#broken !== null) throw this.#broken;
+  }
+
+  async close(): Promise<void> {
+    if (this.#broken === null) {
+      // Held until the thread has closed the file (an unref'd thread would let the process end first).
+      this.#worker.ref();
+      this.#worker.postMessage({ close: true } satisfies WriterMessage);
+    }
+    await this.#exited;
+  }
+
+  #breakWith(error: UnavailableError): void {
+    if (this.#broken !== null) return;
+    this.#broken = error;
+    for (const waiting of this.#waiting.values()) waiting.reject(error);
+    this.#waiting.clear();
+  }
 }

@@ -1,0 +1,24 @@
+import { DatabaseSync } from 'node:sqlite';
+
+export interface WriterConnectionOptions {
+  readonly path: string;
+  readonly synchronous: 'full' | 'normal';
+  /** How long a write waits for another connection's write lock. */
+  readonly busyTimeoutMs: number;
+}
+
+/** A connection that writes the event store: WAL, the chosen durability, a large page cache and rare checkpoints. */
+export function openWriterConnection(options: WriterConnectionOptions): DatabaseSync {
+  const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs });
+  if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
+  // The id index takes random keys (UUIDs): a page cache of 64 MiB keeps its pages in
+  // memory instead of re-reading them from the file on every append.
+  db.exec('PRAGMA cache_size = -65536');
+  // Checkpoint the WAL into the file every ~40 MB rather than SQLite's default ~4 MB: a
+  // batch of appends dirties many pages of the two random-key indexes (ids, streams), so at
+  // the default nearly every commit also ran a checkpoint, copying and fsyncing those pages
+  // a second time. Measured: about 1.6× the append rate for 500-event commits.
+  db.exec('PRAGMA wal_autocheckpoint = 10000');
+  return db;
+}
