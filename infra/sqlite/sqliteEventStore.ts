@@ -210,7 +210,8 @@ class SqliteEventStore implements EventStore {
     if (this.#writer === null) {
       try {
         this.#assertOpen();
-        settle(this.#appender!.commit(requests));
+        if (this.#appender === null) throw new UnavailableError('event store: opened read-only');
+        settle(this.#appender.commit(requests));
       } catch (error) {
         fail(error);
       }

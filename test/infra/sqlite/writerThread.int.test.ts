@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import type { NewEvent } from '../../../services/core/index.ts';
+import { newEvent } from '../../../services/core/index.ts';
+
+/** The SQLite store's group commits run on a writer thread of its own (the default for a file). */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function storePath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nudge-writer-'));
+  dirs.push(dir);
+  return join(dir, 'events.db');
+}
+
+const touch = (i: number): NewEvent => newEvent({ type: 'TouchRecorded', data: { i, page: `/pricing?i=${i}`, title: 'Nudge – the next best action for every lead' } });
+
+/** How many times a 1 ms interval fires while a 20,000-event append is committed. */
+async function ticksDuring(writerThread: boolean): Promise<number> {
+  const store = createSqliteEventStore({ path: storePath(), writerThread });
+  try {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 1);
+    const appending = store.append('lead-big', Array.from({ length: 20_000 }, (_, i) => touch(i)));
+    // The interval's first turn comes after the append's commit has begun.
+    await appending;
+    clearInterval(timer);
+    expect(await store.streamRevision('lead-big')).toBe(19_999);
+    return ticks;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('sqlite event store writer thread', () => {
+  it('keeps the event loop turning while a commit is written; on the caller thread the commit holds it', async () => {
+    expect(await ticksDuring(true)).toBeGreaterThan(0);
+    expect(await ticksDuring(false)).toBe(0);
+  });
+
+  it('commits, before closing, every append asked for before close', async () => {
+    const path = storePath();
+    const store = createSqliteEventStore({ path });
+    const appends = Array.from({ length: 50 }, (_, i) => store.append(`lead-${i % 5}`, [touch(i)]));
+    await store.close();
+    expect((await Promise.allSettled(appends)).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+
+    const reopened = createSqliteEventStore({ path, readOnly: true });
+    expect(await reopened.headPosition()).toBe(50);
+    await reopened.close();
+  });
+
+  it('a read-only store refuses appends as unavailable and writes nothing', async () => {
+    const path = storePath();
+    const writer = createSqliteEventStore({ path });
+    await writer.append('lead-1', [touch(1)]);
+    await writer.close();
+
+    const reader = createSqliteEventStore({ path, readOnly: true });
+    await expect(reader.append('lead-1', [touch(2)])).rejects.toMatchObject({ name: 'UnavailableError' });
+    expect(await reader.headPosition()).toBe(1);
+    await reader.close();
+  });
+});
