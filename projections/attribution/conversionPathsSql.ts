@@ -28,15 +28,7 @@ import type { AttributionKey, AttributionQuery } from './attributionQuery.ts';
 export function conversionPathsCtes(by: AttributionKey, milestones: readonly Milestone[]): string {
   const carried = milestones.map((milestone) => `,\n           m.${milestoneColumn(milestone)} AS ${milestoneColumn(milestone)}`).join('');
   const milestoneJoin = milestones.length === 0 ? '' : '\n    LEFT JOIN milestones AS m ON m.lead_id = p.lead_id';
-  return `conversion_list AS (
-    SELECT groupArray((lead_id, converted_at, revenue)) FROM (
-        SELECT lead_id, min(occurred_at) AS converted_at, argMin(ifNull(amount, 0), (occurred_at, position)) AS revenue
-        FROM stage_changes_resolved
-        WHERE indexOf({stages:Array(String)}, to_stage) >= {conversionRank:UInt32}
-        GROUP BY lead_id
-        HAVING converted_at >= {from:DateTime64(3)} AND converted_at < {to:DateTime64(3)})
-),
-conversions AS (SELECT c.1 AS lead_id, c.2 AS converted_at, c.3 AS revenue FROM (SELECT arrayJoin((SELECT * FROM conversion_list)) AS c)),${milestonesCte(milestones)}
+  return `${conversionsCtes()},${milestonesCte(milestones)}
 conversion_paths AS (
     SELECT p.lead_id AS lead_id, p.converted_at AS converted_at, p.revenue AS revenue${carried}, p.path AS path
     FROM (
@@ -55,6 +47,19 @@ conversion_paths AS (
         GROUP BY c.lead_id
     ) AS p${milestoneJoin}
 )`;
+}
+
+/** `conversion_list` and `conversions` of `conversionPathsCtes`, for queries that build the paths their own way. */
+export function conversionsCtes(): string {
+  return `conversion_list AS (
+    SELECT groupArray((lead_id, converted_at, revenue)) FROM (
+        SELECT lead_id, min(occurred_at) AS converted_at, argMin(ifNull(amount, 0), (occurred_at, position)) AS revenue
+        FROM stage_changes_resolved
+        WHERE indexOf({stages:Array(String)}, to_stage) >= {conversionRank:UInt32}
+        GROUP BY lead_id
+        HAVING converted_at >= {from:DateTime64(3)} AND converted_at < {to:DateTime64(3)})
+),
+conversions AS (SELECT c.1 AS lead_id, c.2 AS converted_at, c.3 AS revenue FROM (SELECT arrayJoin((SELECT * FROM conversion_list)) AS c))`;
 }
 
 /** When each converting lead first reached each milestone: stage changes, and identification for lead creation. */

@@ -51,6 +51,25 @@ describe('markov', () => {
     expect(report.totals).toEqual({ conversions: 2, revenue: 350, touches: 3, cost: 0 });
   });
 
+  it("puts a linked visitor's touches on its lead's path, in time order with the lead's own, converting or not", async () => {
+    // R: display (as visitor v-r, before identifying) → email → conversion. S: email (own) → display (its
+    // visitor's, later) → null. Paths: display → email → conv, email → display → null.
+    //   start→display 1/2, start→email 1/2; display→email 1/2, display→null 1/2; email→conv 1/2, email→display 1/2.
+    //   P(conv) from start: p_d = 1/2·p_e, p_e = 1/2 + 1/2·p_d → p_e = 2/3, p_d = 1/3; P = 1/2. Without display:
+    //   1/2·1/2 = 1/4, RE 1/2; without email: 0, RE 1. Shares 1/3 and 2/3 of R's conversion (revenue 90).
+    const { history: h, project, analytics } = await world();
+    await h.touch('visitor:v-r', at('2026-01-02'), { channel: 'display' });
+    await h.link('R', 'v-r', at('2026-01-03'));
+    await h.touch('lead:R', at('2026-01-04'), { channel: 'email' });
+    await h.stage('R', 'opportunity', at('2026-01-05'), 90);
+    await h.touch('lead:S', at('2026-01-06'), { channel: 'email' });
+    await h.link('S', 'v-s', at('2026-01-06'));
+    await h.touch('visitor:v-s', at('2026-01-07'), { channel: 'display' });
+    await project();
+    const report = await attribute(analytics, query({ from: '2026-01-01', to: '2026-02-01', model: 'markov', conversion: 'opportunity' }), { stages });
+    expectCredit(report, { display: 1 / 3, email: 2 / 3 }, { display: 30, email: 60 });
+  });
+
   it('credits a key seen only on paths that did not convert when it leads into keys that do', async () => {
     // Paths: X → Y → null (lead P), Y → conversion (lead Q).
     //   start→X 1/2, start→Y 1/2; X→Y 1; Y→conversion 1/2, Y→null 1/2. P(conversion) = 1/2.
