@@ -10,6 +10,8 @@ export type AttributionKey = (typeof attributionKeys)[number];
 const DAY_MS = 86_400_000;
 /** Longest lookback and half-life accepted: ten years is far past any sales cycle. */
 const MAX_DAYS = 3_650;
+/** Longest period accepted (from to to): twenty years. With the lookback, what a query reads spans under 2^40 ms, which the Markov query's packed touches rely on. */
+export const MAX_PERIOD_DAYS = 7_305;
 
 /** A query as `attribute` and `compareModels` take it: every field present. */
 export interface AttributionQuery {
@@ -66,6 +68,8 @@ export function attributionQuerySchema(options: AttributionQueryOptions) {
       const from = query.from ?? new Date(to.getTime() - 90 * DAY_MS);
       if (from.getTime() >= to.getTime()) {
         context.issues.push({ code: 'custom', input: query, path: ['from'], message: `from must be before to (${to.toISOString()})` });
+      } else if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
+        context.issues.push({ code: 'custom', input: query, path: ['from'], message: `from must be at most 20 years before to (${to.toISOString()})` });
       }
       return { ...query, conversion: query.conversion ?? stages[stages.length - 1]!, from: from.toISOString(), to: to.toISOString() };
     });
@@ -81,6 +85,9 @@ export function periodOf(query: Pick<AttributionQuery, 'from' | 'to'>): { from: 
   };
   const period = { from: read('from'), to: read('to') };
   if (issues.length === 0 && !(period.from.getTime() < period.to.getTime())) issues.push({ path: 'from', message: `from must be before to (${period.to.toISOString()})` });
+  else if (issues.length === 0 && period.to.getTime() - period.from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
+    issues.push({ path: 'from', message: `from must be at most 20 years before to (${period.to.toISOString()})` });
+  }
   if (issues.length > 0) throw new ValidationError('invalid attribution query', issues);
   return period;
 }

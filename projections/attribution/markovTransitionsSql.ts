@@ -16,20 +16,22 @@ import { conversionsCtes } from './conversionPathsSql.ts';
  * revenue over the row's transitions, so the rows leaving (start) carry each path's revenue once.
  *
  * How it stays fast at 10M touches (measured on 2 cores: 6.5 s → 2.9 s against the tuple-based
- * query it replaced, with the same rows):
+ * query it replaced, with the same rows; UInt128 rather than UInt256 took another third off):
  * - touches are read once over [scanFrom, to) and grouped by lead; the grouped paths are FULL
  *   JOINed with the conversions, and each lead keeps the touches of its window (a conversion
  *   with no touch comes out with an empty path; any other lead is dropped when none is left);
- * - each touch is packed into one UInt256 — time in ms (sign bit flipped, so unsigned order is
- *   time order), position, key code — so groupArray and arraySort work on plain numbers instead
- *   of (time, position, key) tuples. Key codes are places in the sorted list of the window's
+ * - each touch is packed into one UInt128 — its time in ms since the scan's start, its position,
+ *   its key code — so groupArray and arraySort work on plain numbers instead of (time, position,
+ *   key) tuples. Key codes are places in the sorted list of the window's
  *   keys, so ties sort by the key's text as a tuple sort would;
  * - transitions are counted as pairs of codes (0: start or end) and decoded on the few result rows.
  */
 export function markovTransitionsSql(by: AttributionKey): string {
-  const millis = (time: string) => `bitXor(reinterpretAsUInt64(toUnixTimestamp64Milli(${time})), 9223372036854775808)`;
-  const packed = `bitOr(bitOr(bitShiftLeft(toUInt256(${millis('occurred_at')}), 128), bitShiftLeft(toUInt256(position), 64)), toUInt256(transform(${by}, raw_keys, raw_codes, 0)))`;
-  const timeOf = (touch: string) => `toUInt64(bitShiftRight(${touch}, 128))`;
+  // A touch as one UInt128: milliseconds since scanFrom (40 bits: 34 years, more than the longest
+  // period and lookback together), position (53 bits: positions are safe integers), key code (35 bits).
+  const millis = (time: string) => `toUInt64(toUnixTimestamp64Milli(${time}) - toUnixTimestamp64Milli({scanFrom:DateTime64(3)}))`;
+  const packed = `bitOr(bitOr(bitShiftLeft(toUInt128(${millis('occurred_at')}), 88), bitShiftLeft(toUInt128(position), 35)), toUInt128(transform(${by}, raw_keys, raw_codes, 0)))`;
+  const timeOf = (touch: string) => `toUInt64(bitShiftRight(${touch}, 88))`;
   return `WITH (SELECT groupArray(k) FROM (SELECT DISTINCT ${by} AS k FROM touches WHERE occurred_at >= {scanFrom:DateTime64(3)} AND occurred_at < {to:DateTime64(3)})) AS raw_keys,
     arraySort(arrayDistinct(arrayMap(k -> if(k = '', '(none)', k), raw_keys))) AS key_list,
     arrayMap(k -> toUInt32(indexOf(key_list, if(k = '', '(none)', k))), raw_keys) AS raw_codes,
@@ -41,7 +43,7 @@ paths AS (
     GROUP BY lead_id
 ),
 windows AS (
-    SELECT arrayMap(x -> toUInt64(bitAnd(x, 4294967295)), arrayFilter(x -> ${timeOf('x')} >= low AND ${timeOf('x')} <= high, p.touches)) AS codes,
+    SELECT arrayMap(x -> toUInt64(bitAnd(x, 34359738367)), arrayFilter(x -> ${timeOf('x')} >= low AND ${timeOf('x')} <= high, p.touches)) AS codes,
            c.lead_id != '' AS converted, c.revenue AS revenue,
            if(converted, c.low, ${millis('{from:DateTime64(3)}')}) AS low, if(converted, c.high, 18446744073709551615) AS high
     FROM paths AS p

@@ -66,6 +66,8 @@ describe('attributionQuerySchema', () => {
     expect(issuesOf({ to: '2026-01-01T25:00:00Z' })).toEqual([`to: to ${dateMessage}`]);
     expect(issuesOf({ from: '2026-02-01', to: '2026-02-01' })).toEqual(['from: from must be before to (2026-02-01T00:00:00.000Z)']);
     expect(issuesOf({ from: '2026-07-01' })).toEqual(['from: from must be before to (2026-06-01T12:00:00.000Z)']);
+    expect(issuesOf({ from: '2000-01-01', to: '2026-01-01' })).toEqual(['from: from must be at most 20 years before to (2026-01-01T00:00:00.000Z)']);
+    expect(attributionQuerySchema({ stages, clock }).safeParse({ from: '2006-01-02', to: '2026-01-01' }).success).toBe(true);
   });
 
   it('reports every failing field at once', () => {
@@ -102,6 +104,7 @@ describe('attribute', () => {
   it('refuses a period that ends before it starts, or bounds that are not ISO dates, before querying', async () => {
     await expect(attribute(untouchable, { ...query, from: query.to, to: query.from }, { stages })).rejects.toThrow('from: from must be before to');
     await expect(attribute(untouchable, { ...query, to: 'next week' }, { stages })).rejects.toThrow('to: to must be an ISO date');
+    await expect(attribute(untouchable, { ...query, from: '1990-01-01', to: '2026-01-01' }, { stages })).rejects.toThrow('from: from must be at most 20 years before to');
   });
 
   it('takes the period as ISO dates or date-times in code too', async () => {
