@@ -48,11 +48,11 @@ export function openEventStore(config: Config, options: { readOnly: boolean } = 
       // A shared server: read-only commands simply do not write.
       return createKurrentDbEventStore({ connectionString: eventStore.connectionString });
     case 'sqlite': {
-      const { path, synchronous } = eventStore;
+      const { path, synchronous, writerThread } = eventStore;
       if (options.readOnly && !existsSync(path)) {
         throw new UnavailableError(`no event store at ${path} yet: start the server once (nudge serve) or set NUDGE_DATA_DIR`);
       }
-      return createSqliteEventStore({ path, synchronous, readOnly: options.readOnly });
+      return createSqliteEventStore({ path, synchronous, writerThread, readOnly: options.readOnly });
     }
     default: {
       const unknown: never = eventStore;

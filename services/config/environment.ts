@@ -45,6 +45,10 @@ export const environmentSchema = z.object({
     .enum(['full', 'normal'])
     .default('full')
     .describe('full: fsync every commit (survives power loss); normal: survives a killed process only'),
+  NUDGE_SQLITE_WRITER_THREAD: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('on: the SQLite event store commits on a thread of its own, beside the event loop; off: on the event loop'),
   EVENT_STORE: z
     .enum(['sqlite', 'kurrentdb'])
     .default('sqlite')
@@ -175,7 +179,7 @@ export interface Config {
   readonly apiTokens: readonly string[] | undefined;
   /** Where events live: the embedded SQLite file, or a KurrentDB server every process shares (docs/scale.md). */
   readonly eventStore:
-    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' }
+    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal'; readonly writerThread: boolean }
     | { readonly kind: 'kurrentdb'; readonly connectionString: string };
   readonly log: { readonly level: Environment['LOG_LEVEL']; readonly format: Environment['LOG_FORMAT'] };
   readonly shutdownGraceMs: number;
@@ -283,7 +287,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     eventStore:
       e.EVENT_STORE === 'kurrentdb' && e.KURRENTDB_URL !== undefined
         ? { kind: 'kurrentdb', connectionString: e.KURRENTDB_URL }
-        : { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS },
+        : { kind: 'sqlite', path: resolve(dataDir, 'events.db'), synchronous: e.NUDGE_SQLITE_SYNCHRONOUS, writerThread: e.NUDGE_SQLITE_WRITER_THREAD === 'on' },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     shutdownGraceMs: e.NUDGE_SHUTDOWN_GRACE_MS,
     ingest: {

@@ -32,7 +32,7 @@ describe('configuration defaults', () => {
       dataDir: config.dataDir,
       http: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 1_048_576 },
       apiTokens: undefined,
-      eventStore: { kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full' },
+      eventStore: { kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full', writerThread: true },
       log: { level: 'info', format: 'auto' },
       shutdownGraceMs: 10_000,
       ingest: {
@@ -111,6 +111,7 @@ describe('configuration overrides', () => {
       PORT: '9090',
       NUDGE_API_TOKENS: LONG_TOKEN,
       NUDGE_SQLITE_SYNCHRONOUS: 'normal',
+      NUDGE_SQLITE_WRITER_THREAD: 'off',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       NUDGE_SHUTDOWN_GRACE_MS: '2500',
@@ -158,7 +159,7 @@ describe('configuration overrides', () => {
       dataDir: '/srv/nudge',
       http: { host: '0.0.0.0', port: 9090, bodyLimitBytes: 4096 },
       apiTokens: [LONG_TOKEN],
-      eventStore: { kind: 'sqlite', path: '/srv/nudge/events.db', synchronous: 'normal' },
+      eventStore: { kind: 'sqlite', path: '/srv/nudge/events.db', synchronous: 'normal', writerThread: false },
       log: { level: 'debug', format: 'json' },
       shutdownGraceMs: 2500,
       ingest: {

@@ -21,7 +21,7 @@ describe('the event store', () => {
   it('is the embedded SQLite file when nothing is set', () => {
     const config = loadConfig({});
 
-    expect(config.eventStore).toEqual({ kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full' });
+    expect(config.eventStore).toEqual({ kind: 'sqlite', path: join(config.dataDir, 'events.db'), synchronous: 'full', writerThread: true });
   });
 
   it('is the KurrentDB server of KURRENTDB_URL with EVENT_STORE=kurrentdb', () => {
