@@ -63,6 +63,8 @@ const TAIL_EVENTS = 20_000;
 interface PendingAppend {
   readonly stream: string;
   readonly events: readonly NewEvent[];
+  /** Each event's data as JSON, written when the append was asked for. */
+  readonly data: readonly string[];
   readonly expected: ExpectedRevision;
   resolve(result: AppendResult): void;
   reject(error: Error): void;
@@ -154,14 +156,16 @@ class SqliteEventStore implements EventStore {
 
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
+    let data: string[];
     try {
       this.#assertOpen();
       validateAppend(stream, events, expected);
+      data = serialisedData(events);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#pending.push({ stream, events, expected, resolve, reject });
+      this.#pending.push({ stream, events, data, expected, resolve, reject });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -180,7 +184,7 @@ class SqliteEventStore implements EventStore {
     const requests: AppendRequest[] = batch.map((request, r) => ({
       stream: request.stream,
       expected: request.expected,
-      events: request.events.map((event, e) => ({ id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(metadata[r]![e]) })),
+      events: request.events.map((event, e) => ({ id: event.id, type: event.type, data: request.data[e]!, metadata: JSON.stringify(metadata[r]![e]) })),
     }));
     const settle = (outcomes: readonly AppendOutcome[]): void => {
       const rows: EventRow[] = [];
@@ -386,6 +390,17 @@ function toRecorded([position, id, stream, revision, type, data, metadata]: Even
     data: JSON.parse(data) as unknown,
     metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
   };
+}
+
+/** Each event's data as JSON; data JSON cannot hold (a BigInt, a cycle) is a ValidationError naming the event. */
+function serialisedData(events: readonly NewEvent[]): string[] {
+  return events.map((event, index) => {
+    try {
+      return JSON.stringify(event.data);
+    } catch (error) {
+      throw new ValidationError('cannot append', [{ path: `events[${index}].data`, message: `cannot be written as JSON (${messageOf(error)})` }]);
+    }
+  });
 }
 
 function validateAppend(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): void {

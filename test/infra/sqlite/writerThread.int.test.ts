@@ -55,6 +55,20 @@ describe('sqlite event store writer thread', () => {
     await reopened.close();
   });
 
+  it('refuses data JSON cannot hold, naming the event, while the appends asked for with it are stored', async () => {
+    const store = createSqliteEventStore({ path: storePath() });
+    try {
+      const bad = newEvent({ type: 'TouchRecorded', data: { amount: 10n } });
+      const outcomes = await Promise.allSettled([store.append('lead-1', [touch(1)]), store.append('lead-2', [touch(2), bad]), store.append('lead-3', [touch(3)])]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'ValidationError', issues: [{ path: 'events[1].data' }] });
+      expect(await store.streamRevision('lead-2')).toBeNull();
+      expect(await store.headPosition()).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a read-only store refuses appends as unavailable and writes nothing', async () => {
     const path = storePath();
     const writer = createSqliteEventStore({ path });
