@@ -66,6 +66,9 @@ class ProjectionRebuilt extends Error {}
  *   await projector.run(signal);            // until aborted
  *   await projector.catchUp();              // or: up to the store's head, then return
  */
+/** How long a projector that saw a rebuild elsewhere waits for the rebuild to have written its new state. */
+const REBUILD_SETTLE_MS = 30_000;
+
 export class AnalyticsProjector {
   readonly #store: EventStore;
   readonly #analytics: Analytics;
@@ -127,13 +130,36 @@ export class AnalyticsProjector {
 
   /** Follows the store until `signal` aborts, writing a batch at least every `flushIntervalMs` while events arrive. */
   async run(signal: AbortSignal): Promise<void> {
+    let rebuiltAt: number | null = null;
     while (!signal.aborted) {
       try {
+        if (rebuiltAt !== null && !(await this.#startAfterRebuild(signal, rebuiltAt))) return;
         await this.#follow(signal);
         return;
       } catch (error) {
         if (!(error instanceof ProjectionRebuilt)) throw error;
         this.#state = null;
+        rebuiltAt = Date.now();
+      }
+    }
+  }
+
+  /**
+   * Starts again after another process rebuilt the projection. That process writes the new
+   * generation's states one projector at a time, so for a moment this one's may still be of the
+   * old generation while another's is new, which #checkLayout refuses: then wait and look again,
+   * for up to REBUILD_SETTLE_MS, before taking the refusal as final. False: stopped meanwhile.
+   */
+  async #startAfterRebuild(signal: AbortSignal, rebuiltAt: number): Promise<boolean> {
+    for (;;) {
+      try {
+        await this.#start();
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || Date.now() - rebuiltAt > REBUILD_SETTLE_MS) throw error;
+        this.#state = null;
+        await delay(this.#rebuildCheckMs, undefined, { signal }).catch(() => undefined);
+        if (signal.aborted) return false;
       }
     }
   }
