@@ -55,6 +55,36 @@ interface Pending {
   resolve(outcome: MessageOutcome): void;
 }
 
+interface PlannedAppend {
+  readonly slot: number;
+  readonly messageId: string;
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly leadId: string | null;
+}
+
+/** A batch planned and projected into the index: each message's outcome, or null where an append decides it. */
+interface PlannedBatch {
+  readonly outcomes: readonly (MessageOutcome | null)[];
+  readonly appends: readonly PlannedAppend[];
+}
+
+/** A planned batch whose appends the store was asked for, with the index's checkpoint at that moment. */
+interface Appending {
+  readonly planned: PlannedBatch;
+  readonly checkpoint: number;
+  readonly results: Promise<PromiseSettledResult<AppendResult>[]>;
+}
+
+function answer(batch: readonly Pending[], outcomes: readonly MessageOutcome[]): void {
+  batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+}
+
+/** One turn of the event loop (I/O and immediates run). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Ingestion's write path: messages from every request queue here and are taken in batches.
  * Batches run inside a lead-index transaction (the lock that orders writers, across processes
@@ -136,61 +166,78 @@ export class IngestPipeline implements MessageSink {
 
   async #drain(): Promise<void> {
     // Let the requests arriving in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     const maxBatch = this.#options.maxBatch ?? 500;
     const intervalMs = this.#options.indexCommitIntervalMs ?? 500;
     while (this.#queue.length > 0) {
-      /** The batch being planned and appended: if it fails, its messages fail. */
-      let current: Pending[] = [];
+      /** Batches taken from the queue and not answered yet: if the transaction fails, their messages fail. */
+      const unanswered = new Set<Pending[]>();
       /** The last batch of a transaction is answered after the index commit. */
       let last: { batch: Pending[]; outcomes: MessageOutcome[] } | null = null;
+      /** The appends the store was last asked for: after a failure, the catch-up waits for them. */
+      let requested: Promise<unknown> = Promise.resolve();
       try {
         await this.#options.index.transaction(async (tx) => {
           await this.#catchUp(tx);
           const deadline = performance.now() + intervalMs;
+          // Message ids taken in this transaction: a batch is planned before the one ahead of it is
+          // in the store, so the store cannot yet tell that a message of that batch came again.
+          const seen = new Set<string>();
+          /** The batch whose appends the store is committing. */
+          let committing: { batch: Pending[]; appending: Appending } | null = null;
           for (;;) {
-            current = this.#queue.splice(0, maxBatch);
-            const outcomes = await this.#runBatch(tx, current.map((pending) => pending.message));
-            const batch = current;
-            current = [];
+            const batch = this.#queue.splice(0, maxBatch);
+            unanswered.add(batch);
+            // Planned (and projected into the index) while the store commits the batch ahead.
+            const planned = await this.#plan(tx, batch.map((pending) => pending.message), seen);
+            if (committing !== null) {
+              const outcomes = await this.#settle(tx, committing.appending);
+              // In the store now: answered at once; the index commits with a later batch.
+              answer(committing.batch, outcomes);
+              unanswered.delete(committing.batch);
+            }
+            // Appends are asked for in batch order, each batch once the one ahead is stored: a
+            // batch planned on top of one that failed is never appended.
+            committing = { batch, appending: await this.#request(tx, planned) };
+            requested = committing.appending.results;
             if (this.#queue.length === 0 || performance.now() >= deadline) {
-              last = { batch, outcomes };
+              last = { batch, outcomes: await this.#settle(tx, committing.appending) };
               return;
             }
-            // In the store now: answered at once; the index commits with a later batch.
-            batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+            // The store's commit starts in this turn; requests arriving meanwhile join the next batch.
+            await yieldToEventLoop();
           }
         });
         const done = last as { batch: Pending[]; outcomes: MessageOutcome[] } | null;
-        done?.batch.forEach((pending, i) => pending.resolve(done.outcomes[i]!));
+        if (done !== null) answer(done.batch, done.outcomes);
         // Still busy: leave the index's lock free for a moment, so another process writing the
         // same index (a second ingest worker) gets its turn instead of waiting out its timeout.
         if (this.#queue.length > 0) await delay(LOCK_GAP_MS);
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
-        const unanswered = [...current, ...((last as { batch: Pending[] } | null)?.batch ?? [])];
-        for (const pending of unanswered) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
-        // The index rolled back to its last commit: what reached the store since is taken in from the store.
+        for (const batch of unanswered) {
+          for (const pending of batch) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
+        }
+        // The index rolled back to its last commit: what reached the store since is taken in from
+        // the store, once the appends asked for are settled.
+        await requested;
         await this.catchUp().catch(() => undefined);
       }
     }
   }
 
   /**
-   * Plans, projects and appends one batch inside the index transaction `tx`: each message is
-   * planned against the index as the earlier ones left it, its events projected into the index,
-   * then the batch's appends are asked for together (one store commit).
+   * Plans one batch inside the index transaction `tx`: each message against the index as the
+   * earlier ones left it, its events projected into the index. Nothing is appended yet.
    */
-  async #runBatch(tx: LeadIndexTransaction, messages: readonly ReceivedMessage[]): Promise<MessageOutcome[]> {
+  async #plan(tx: LeadIndexTransaction, messages: readonly ReceivedMessage[], seen: Set<string>): Promise<PlannedBatch> {
     const { store, settings, channelRules } = this.#options;
-    const checkpoint = await tx.checkpoint();
     const outcomes: (MessageOutcome | null)[] = [];
-    const appends: { slot: number; stream: string; events: readonly NewEvent[]; leadId: string | null }[] = [];
+    const appends: PlannedAppend[] = [];
     // A message stored before (whenever: its first event is in the store) is a duplicate. Every
     // ingestion writer appends under the index's lock, so none can store one of these meanwhile.
     const firstIds = messages.map((received) => messageEventId(received.message.messageId, 0));
     const stored = await store.storedIds(firstIds);
-    const seen = new Set<string>();
     for (const [slot, received] of messages.entries()) {
       const messageId = received.message.messageId;
       if (seen.has(messageId) || stored.has(firstIds[slot]!)) {
@@ -207,24 +254,36 @@ export class IngestPipeline implements MessageSink {
         outcomes.push({ status: 'unchanged', messageId, leadId: plan.leadId });
         continue;
       }
-      // Projected now, inside the transaction, so the next message in the batch sees this one.
+      // Projected now, inside the transaction, so the next message sees this one.
       for (const event of plan.events) {
         await tx.apply(await projectLeadEvent(tx, { ...event, stream: plan.stream }));
       }
-      appends.push({ slot, stream: plan.stream, events: plan.events, leadId: plan.leadId });
+      appends.push({ slot, messageId, stream: plan.stream, events: plan.events, leadId: plan.leadId });
       outcomes.push(null);
     }
-    const results = await Promise.allSettled(appends.map((append) => store.append(append.stream, append.events)));
+    return { outcomes, appends };
+  }
+
+  /** Asks the store for a planned batch's appends, together (one store commit). */
+  async #request(tx: LeadIndexTransaction, planned: PlannedBatch): Promise<Appending> {
+    const checkpoint = await tx.checkpoint();
+    const { store } = this.#options;
+    return { planned, checkpoint, results: Promise.allSettled(planned.appends.map((append) => store.append(append.stream, append.events))) };
+  }
+
+  /** Waits for a batch's appends, moves the index's checkpoint past them and says what became of each message. */
+  async #settle(tx: LeadIndexTransaction, appending: Appending): Promise<MessageOutcome[]> {
+    const { planned, checkpoint } = appending;
+    const results = await appending.results;
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     const appended = results.flatMap((result) => (result as PromiseFulfilledResult<AppendResult>).value.appended);
     await this.#advance(tx, checkpoint, appended);
-    appends.forEach((append, i) => {
+    const outcomes = [...planned.outcomes];
+    planned.appends.forEach((append, i) => {
       const result = (results[i] as PromiseFulfilledResult<AppendResult>).value;
       outcomes[append.slot] =
-        result.appended.length === 0
-          ? { status: 'duplicate', messageId: messages[append.slot]!.message.messageId }
-          : { status: 'stored', messageId: messages[append.slot]!.message.messageId, leadId: append.leadId, events: result.appended.length };
+        result.appended.length === 0 ? { status: 'duplicate', messageId: append.messageId } : { status: 'stored', messageId: append.messageId, leadId: append.leadId, events: result.appended.length };
     });
     return outcomes as MessageOutcome[];
   }

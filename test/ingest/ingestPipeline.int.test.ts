@@ -22,9 +22,14 @@ afterEach(() => {
 
 /** The store, with its append replaced (to time another writer's append, or to fail one). */
 function withAppend(store: EventStore, append: EventStore['append']): EventStore {
+  return withMethods(store, { append });
+}
+
+/** The store, with some of its methods replaced. */
+function withMethods(store: EventStore, methods: Partial<EventStore>): EventStore {
   return new Proxy(store, {
     get: (target, property) => {
-      if (property === 'append') return append;
+      if (property in methods) return methods[property as keyof EventStore];
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -182,5 +187,112 @@ describe('ingestion batches and other writers of the same lead', () => {
     expect(loadDone.every((outcome) => outcome.status === 'stored')).toBe(true);
     await Promise.all([indexA.close(), indexB.close()]);
     await Promise.all([storeA.close(), storeB.close()]);
+  });
+
+  it('plans the next batch while the store commits the one ahead, and appends it only once that one is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-overlap-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const steps: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Released once the second batch is being planned, or after 2 s when it never is (then the order below is wrong).
+    const fallback = setTimeout(() => release(), 2_000);
+    const messageOf = (events: readonly { data: unknown }[]) => (events[0]?.data as { messageId?: string } | undefined)?.messageId ?? '?';
+    let plans = 0;
+    const observed = withMethods(store, {
+      // Planning a batch starts with asking the store which of its messages it holds.
+      storedIds: (ids) => {
+        steps.push(`plan ${ids.length}`);
+        if (++plans === 2) setTimeout(release, 50);
+        return store.storedIds(ids);
+      },
+      append: async (stream, events, options) => {
+        const id = messageOf(events);
+        steps.push(`append ${id}`);
+        // The first batch's commit lasts until the second batch is being planned.
+        if (id === 'first') await held;
+        const result = await store.append(stream, events, options);
+        steps.push(`stored ${id}`);
+        return result;
+      },
+    });
+    const pipeline = createIngestPipeline({ store: observed, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
+    // Two batches of one (maxBatch 1): the second is planned on the lead the first creates.
+    const first = pipeline.submit([received({ type: 'identify', userId: 'u-first', messageId: 'first', traits: { email: 'first@acme.example' } })]);
+    const second = pipeline.submit([received({ type: 'track', userId: 'u-first', event: 'Content Viewed', messageId: 'second' })]);
+    expect((await first)[0]).toMatchObject({ status: 'stored' });
+    expect((await second)[0]).toMatchObject({ status: 'stored' });
+    clearTimeout(fallback);
+    // The second was planned (on the first's lead) while the first was committing, and appended after it was stored.
+    expect(steps.indexOf('plan 1', 1)).toBeGreaterThan(steps.indexOf('append first'));
+    expect(steps.indexOf('plan 1', 1)).toBeLessThan(steps.indexOf('stored first'));
+    expect(steps.indexOf('append second')).toBeGreaterThan(steps.indexOf('stored first'));
+    const leadId = (await index.read.leadOfIdentity('userId:u-first'))!;
+    expect((await store.readStream(`lead-${leadId}`)).map((event) => event.type)).toContain('TouchRecorded');
+    await index.close();
+    await store.close();
+  });
+
+  it('a batch planned on top of one the store failed is not appended: both fail, nothing of them is stored, the index agrees with the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-chain-fail-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const asked: string[] = [];
+    let failedOnce = false;
+    const failing = withAppend(store, async (stream, events, options) => {
+      const id = (events[0]?.data as { messageId?: string } | undefined)?.messageId ?? '?';
+      asked.push(id);
+      if (id === 'bad' && !failedOnce) {
+        failedOnce = true;
+        // Fails once the next batch has been planned on top of it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('disk full');
+      }
+      return store.append(stream, events, options);
+    });
+    const pipeline = createIngestPipeline({ store: failing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
+    const outcomes = await Promise.all([
+      pipeline.submit([received({ type: 'identify', userId: 'u-good', messageId: 'good', traits: { email: 'good@acme.example' } })]),
+      pipeline.submit([received({ type: 'identify', userId: 'u-bad', messageId: 'bad', traits: { email: 'bad@acme.example' } })]),
+      pipeline.submit([received({ type: 'track', userId: 'u-bad', event: 'Content Viewed', messageId: 'after-bad' })]),
+    ]);
+    expect(outcomes.map(([outcome]) => outcome!.status)).toEqual(['stored', 'failed', 'failed']);
+    expect((outcomes[2][0] as { error: Error }).error.message).toBe('disk full');
+    // The batch planned on the failed one never reached the store.
+    expect(asked).toEqual(['good', 'bad']);
+    asked.length = 0;
+    await pipeline.drained();
+    expect(await index.read.leadOfIdentity('userId:u-good')).not.toBeNull();
+    expect(await index.read.leadOfIdentity('userId:u-bad')).toBeNull();
+    expect(await index.read.checkpoint()).toBe(await store.headPosition());
+    // Sent again, they are stored: the failure left nothing behind that makes them duplicates.
+    const again = await pipeline.submit([
+      received({ type: 'identify', userId: 'u-bad', messageId: 'bad', traits: { email: 'bad@acme.example' } }),
+      received({ type: 'track', userId: 'u-bad', event: 'Content Viewed', messageId: 'after-bad' }),
+    ]);
+    expect(again.map((outcome) => (outcome.status === 'failed' ? outcome.error.message : outcome.status))).toEqual(['stored', 'stored']);
+    await index.close();
+    await store.close();
+  });
+
+  it('a message sent again while its first copy is still being committed is stored once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-resend-'));
+    dirs.push(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const slow = withAppend(store, async (stream, events, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return store.append(stream, events, options);
+    });
+    const pipeline = createIngestPipeline({ store: slow, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
+    const message = () => received({ type: 'track', userId: 'u-resend', event: 'Content Viewed', messageId: 'resent' });
+    const outcomes = await Promise.all([pipeline.submit([message()]), pipeline.submit([message()]), pipeline.submit([message()])]);
+    expect(outcomes.map(([outcome]) => outcome!.status)).toEqual(['stored', 'duplicate', 'duplicate']);
+    expect((await store.readAll()).filter((event) => event.type === 'TouchRecorded')).toHaveLength(1);
+    await index.close();
+    await store.close();
   });
 });
