@@ -5,6 +5,9 @@ import type { Checkpoints, EventStore, RuleEvaluator } from '../../services/port
 import type { LeadOutput } from './journeyEngine.ts';
 import { JourneyEngine } from './journeyEngine.ts';
 
+/** Most events the runner handles between two store commits of its decisions. */
+const BATCH_EVENTS = 2_000;
+
 export const JOURNEY_RUNNER_CHECKPOINT = 'journey-runner';
 
 export interface JourneyRunnerOptions {
@@ -118,7 +121,9 @@ export class JourneyRunner {
     this.#checkpoint = decidedUpTo;
     const ticking = this.#tick(signal);
     try {
-      for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: 500 })) {
+      // A runner that is behind takes big batches: each batch waits for one store commit (its
+      // decisions), so the batch size sets how fast it catches up under sustained ingestion.
+      for await (const batch of store.subscribe({ after: 0, signal, maxBatchSize: BATCH_EVENTS })) {
         await this.#serial(async () => {
           // The batch's decisions are recorded together at its end: one commit for all the leads
           // it touched, rather than one per decision (the engine's state does not wait for them).
