@@ -161,3 +161,47 @@ describe('rule order', () => {
     expect(classifyChannel(linkedinCpc, compileChannelRules({ version: 1, rules: [byMedium, bySource] }))).toEqual({ channel: 'paid_social', rule: 'by-medium' });
   });
 });
+
+describe('answers kept for touches that repeat', () => {
+  it('given every case again, after the first pass, then each gets the same answer as the first time', () => {
+    const first = cases.map((one) => classifyChannel(one.signals, defaultChannelRules));
+    const again = cases.map((one) => classifyChannel(one.signals, defaultChannelRules));
+    expect(again).toEqual(first);
+    expect(again.map(({ channel, rule }) => `${channel}/${rule}`)).toEqual(cases.map((one) => `${one.channel}/${one.rule}`));
+  });
+
+  it('given rules that compare the page URL itself, then two pages with the same campaign still get their own channels', () => {
+    const rules = compileChannelRules({
+      version: 1,
+      rules: [
+        { id: 'docs', channel: 'content', when: { pageUrl: { matches: '/docs/' } } },
+        { id: 'rest', channel: 'direct', when: { pageUrl: { exists: true } } },
+      ],
+    });
+    const page = (url: string) => touch({ pageUrl: url, utm: { source: 'google', medium: 'cpc' } });
+    expect(classifyChannel(page('https://acme.io/pricing'), rules).rule).toBe('rest');
+    expect(classifyChannel(page('https://acme.io/docs/start'), rules).rule).toBe('docs');
+    expect(classifyChannel(page('https://acme.io/pricing'), rules).rule).toBe('rest');
+  });
+
+  it('given rules that only ask whether there is a page, then pages differ only by URL share an answer, and a touch without a page does not', () => {
+    const rules = compileChannelRules({ version: 1, rules: [{ id: 'on-site', channel: 'direct', when: { pageUrl: { exists: true } } }] });
+    expect(classifyChannel(touch({ pageUrl: 'https://acme.io/a' }), rules).rule).toBe('on-site');
+    expect(classifyChannel(touch({ pageUrl: 'https://acme.io/b' }), rules).rule).toBe('on-site');
+    expect(classifyChannel(touch({ pageUrl: undefined }), rules)).toEqual({ channel: 'other', rule: 'unmatched' });
+  });
+
+  it('given values that hold the memo key separator, then they are classified without the memo and still right', () => {
+    const rules = compileChannelRules({ version: 1, rules: [{ id: 'odd', channel: 'referral', when: { source: { equals: 'a\u0000b' } } }] });
+    expect(classifyChannel(touch({ utm: { source: 'a\u0000b' } }), rules).rule).toBe('odd');
+    expect(classifyChannel(touch({ utm: { source: 'a', campaign: 'b' } }), rules).rule).toBe('unmatched');
+  });
+});
+
+describe('answers kept: event names', () => {
+  it('given a regex on the event name as sent, then two spellings of one name are told apart', () => {
+    const rules = compileChannelRules({ version: 1, rules: [{ id: 'spaced', channel: 'webinar', when: { eventName: { matches: '^Webinar Registered$' } } }] });
+    expect(classifyChannel(touch({ eventName: 'Webinar Registered' }), rules).rule).toBe('spaced');
+    expect(classifyChannel(touch({ eventName: 'webinar_registered' }), rules).rule).toBe('unmatched');
+  });
+});
