@@ -343,8 +343,19 @@ function tagsOf(properties: Record<string, unknown>): string[] {
  * so its first event's id is in the store exactly when the message was stored.
  */
 export function messageEventId(messageId: string, index: number): string {
-  return deriveId('segment', messageId, String(index));
+  if (index !== 0) return deriveId('segment', messageId, String(index));
+  // Ingestion asks for a message's first id twice (is it stored? then its envelope): keep the newest ones.
+  let id = firstIds.get(messageId);
+  if (id === undefined) {
+    id = deriveId('segment', messageId, '0');
+    if (firstIds.size >= FIRST_IDS_KEPT) firstIds.clear();
+    firstIds.set(messageId, id);
+  }
+  return id;
 }
+
+const FIRST_IDS_KEPT = 10_000;
+const firstIds = new Map<string, string>();
 
 /** Envelopes with ids derived from the messageId: the same message always yields the same event ids. */
 function envelope(received: ReceivedMessage, drafts: readonly Draft[]): NewEvent<LeadEvent>[] {

@@ -12,6 +12,18 @@ describe('ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('new ids carry the time they were made and stay in order past 4,096 in one millisecond', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 20_000 }, () => newId());
+    const after = Date.now();
+    const msOf = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    expect(msOf(ids[0]!)).toBeGreaterThanOrEqual(before);
+    // A millisecond's counter can overflow into the next: at most 20,000 / 2,048 ms ahead of the clock.
+    expect(msOf(ids.at(-1)!)).toBeLessThanOrEqual(after + 10);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+  });
+
   it('derived ids are the same for the same parts and differ when any part differs', () => {
     const id = deriveId('segment', 'write-key-1', 'message-42');
 
