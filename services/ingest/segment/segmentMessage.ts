@@ -24,7 +24,8 @@ const time = z
   .string({ error: 'must be an ISO-8601 date-time string' })
   .refine((value) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 date-time');
 
-const object = z.record(z.string(), z.unknown().optional(), { error: 'must be an object' });
+/** A JSON object (not an array, not null), kept as sent: its keys are strings by JSON's rules. */
+const object = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: 'must be an object' });
 
 const campaign = z
   .looseObject({
