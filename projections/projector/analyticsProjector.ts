@@ -172,19 +172,25 @@ export class AnalyticsProjector {
     await this.#start();
     const head = Math.min(until ?? Number.MAX_SAFE_INTEGER, await this.#store.headPosition());
     const read = (after: number) => (after < head ? this.#store.readAll({ after, limit: this.#maxBatchEvents }) : Promise.resolve([]));
-    // The next page is read while the engine takes the current one (it inserts on a thread of its own).
     let next = read(this.#state!.committed);
     for (;;) {
       const upTo = (await next).filter((event) => event.position <= head);
       if (upTo.length === 0) break;
-      const writing = this.#write(upTo);
-      next = read(upTo[upTo.length - 1]!.position);
+      // The next page is read (on this thread: the store's reads are synchronous) while the engine
+      // takes the current page's first insert on a thread of its own.
+      let reading: Promise<RecordedEvent[]> | null = null;
+      const readNext = (): void => {
+        // In the next turn of the event loop: by then the insert's request has reached the engine.
+        reading ??= new Promise((resolve) => setImmediate(resolve)).then(() => read(upTo[upTo.length - 1]!.position));
+      };
       try {
-        await writing;
+        await this.#write(upTo, undefined, readNext);
       } catch (error) {
-        await next.catch(() => undefined);
+        await (reading as Promise<RecordedEvent[]> | null)?.catch(() => undefined);
         throw error;
       }
+      readNext();
+      next = reading!;
     }
     return this.#state!.committed;
   }
@@ -292,7 +298,8 @@ export class AnalyticsProjector {
     return events;
   }
 
-  async #write(events: readonly RecordedEvent[], range?: { from: number; to: number }): Promise<void> {
+  /** Writes a batch; `whileInserting` runs once the engine has the batch's first insert (work to do meanwhile). */
+  async #write(events: readonly RecordedEvent[], range?: { from: number; to: number }, whileInserting?: () => void): Promise<void> {
     if (events.length === 0 && range === undefined) return;
     const started = performance.now();
     const state = this.#state!;
@@ -311,7 +318,13 @@ export class AnalyticsProjector {
     for (const table of projectedTables) {
       const tableRows = rows[table];
       if (tableRows.length === 0) continue;
-      await analytics.insert(table, tableRows, { deduplicationToken: `${this.#name}:${state.generation}:${from}:${to}:${table}` });
+      const inserting = analytics.insert(table, tableRows, { deduplicationToken: `${this.#name}:${state.generation}:${from}:${to}:${table}` });
+      if (whileInserting !== undefined) {
+        // The insert's body is built and handed over before its first await: the engine works meanwhile.
+        whileInserting();
+        whileInserting = undefined;
+      }
+      await inserting;
       count += tableRows.length;
       await this.#options.betweenInserts?.(table);
     }
