@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordedEvent, Shard } from '../../services/core/index.ts';
 import { ConflictError, isShard } from '../../services/core/index.ts';
-import type { Analytics, EventStore } from '../../services/ports/index.ts';
-import { AliasMap, emptyRows, projectedTables, rowsOfEvents, type TableRows } from './analyticsRows.ts';
+import type { Analytics, EncodedRows, EventStore } from '../../services/ports/index.ts';
+import { AliasMap, emptyRows, type ProjectedTable, projectedTables, rowsOfEvents, type TableRows } from './analyticsRows.ts';
 import { ALIAS_SHARD_INDEX, describeLayout, projectorShardOf, projectorStateName, shardOfStateName } from './projectorShards.ts';
 import type { ProjectorState } from './projectorState.ts';
 import {
@@ -172,25 +172,26 @@ export class AnalyticsProjector {
     await this.#start();
     const head = Math.min(until ?? Number.MAX_SAFE_INTEGER, await this.#store.headPosition());
     const read = (after: number) => (after < head ? this.#store.readAll({ after, limit: this.#maxBatchEvents }) : Promise.resolve([]));
-    let next = read(this.#state!.committed);
+    const prepared = async (after: number): Promise<PreparedBatch> => this.#prepare((await read(after)).filter((event) => event.position <= head));
+    let next = prepared(this.#state!.committed);
     for (;;) {
-      const upTo = (await next).filter((event) => event.position <= head);
-      if (upTo.length === 0) break;
-      // The next page is read (on this thread: the store's reads are synchronous) while the engine
-      // takes the current page's first insert on a thread of its own.
-      let reading: Promise<RecordedEvent[]> | null = null;
-      const readNext = (): void => {
+      const batch = await next;
+      if (batch.events.length === 0) break;
+      // The next page is read and prepared (on this thread: the store's reads are synchronous)
+      // while the engine takes the current page's first insert on a thread of its own.
+      let preparing: Promise<PreparedBatch> | null = null;
+      const prepareNext = (): void => {
         // In the next turn of the event loop: by then the insert's request has reached the engine.
-        reading ??= new Promise((resolve) => setImmediate(resolve)).then(() => read(upTo[upTo.length - 1]!.position));
+        preparing ??= new Promise((resolve) => setImmediate(resolve)).then(() => prepared(batch.events[batch.events.length - 1]!.position));
       };
       try {
-        await this.#write(upTo, undefined, readNext);
+        await this.#write(batch, undefined, prepareNext);
       } catch (error) {
-        await (reading as Promise<RecordedEvent[]> | null)?.catch(() => undefined);
+        await (preparing as Promise<PreparedBatch> | null)?.catch(() => undefined);
         throw error;
       }
-      readNext();
-      next = reading!;
+      prepareNext();
+      next = preparing!;
     }
     return this.#state!.committed;
   }
@@ -208,7 +209,7 @@ export class AnalyticsProjector {
       const flush = async (): Promise<void> => {
         const batch = buffer;
         buffer = [];
-        if (batch.length > 0) await this.#write(batch);
+        if (batch.length > 0) await this.#write(this.#prepare(batch));
       };
       for await (const { events, caughtUp } of this.#store.subscribe({ after: this.#state!.committed, signal: following, maxBatchSize: 5_000 })) {
         if (events.length > 0 && buffer.length === 0) oldest = performance.now();
@@ -260,7 +261,7 @@ export class AnalyticsProjector {
     if (state.pending) {
       // A batch was begun and maybe half-written: write exactly it again, under the same tokens.
       const events = await this.#readRange(state.pending.from, state.pending.to);
-      await this.#write(events, state.pending);
+      await this.#write(this.#prepare(events), state.pending);
     }
   }
 
@@ -298,38 +299,58 @@ export class AnalyticsProjector {
     return events;
   }
 
+  /**
+   * A batch ready to write: this shard's events, turned into rows and encoded for the engine. Done
+   * in the store's order (the alias map follows the links as it goes), ahead of the write, so the
+   * next batch is made ready while the engine inserts the current one.
+   */
+  #prepare(events: readonly RecordedEvent[]): PreparedBatch {
+    const mine = this.#count === 1 ? events : events.filter(this.#owns);
+    const rows: TableRows = rowsOfEvents(mine, this.#aliases!, emptyRows());
+    const tables: { table: ProjectedTable; encoded: EncodedRows }[] = [];
+    for (const table of projectedTables) {
+      if (rows[table].length > 0) tables.push({ table, encoded: this.#analytics.encodeRows(rows[table]) });
+    }
+    return { events, mine: mine.length, tables };
+  }
+
   /** Writes a batch; `whileInserting` runs once the engine has the batch's first insert (work to do meanwhile). */
-  async #write(events: readonly RecordedEvent[], range?: { from: number; to: number }, whileInserting?: () => void): Promise<void> {
+  async #write(batch: PreparedBatch, range?: { from: number; to: number }, whileInserting?: () => void): Promise<void> {
+    const { events } = batch;
     if (events.length === 0 && range === undefined) return;
     const started = performance.now();
     const state = this.#state!;
     const from = range?.from ?? state.committed;
     const to = range?.to ?? events[events.length - 1]!.position;
     const analytics = this.#analytics;
-    const mine = this.#count === 1 ? events : events.filter(this.#owns);
     if (range === undefined) {
       // Rebuilt by another process since this projector started: its rows would land in the new tables under the old generation.
       if ((await currentGeneration(analytics)) > state.generation) throw new ProjectionRebuilt();
       // A batch with none of this shard's events only moves the checkpoint: nothing to write twice.
-      if (mine.length > 0) await writeState(analytics, this.#name, { ...state, pending: { from, to } }, this.#version++);
+      if (batch.mine > 0) await writeState(analytics, this.#name, { ...state, pending: { from, to } }, this.#version++);
     }
-    const rows: TableRows = rowsOfEvents(mine, this.#aliases!, emptyRows());
     let count = 0;
-    for (const table of projectedTables) {
-      const tableRows = rows[table];
-      if (tableRows.length === 0) continue;
-      const inserting = analytics.insert(table, tableRows, { deduplicationToken: `${this.#name}:${state.generation}:${from}:${to}:${table}` });
+    for (const { table, encoded } of batch.tables) {
+      const inserting = analytics.insert(table, encoded, { deduplicationToken: `${this.#name}:${state.generation}:${from}:${to}:${table}` });
       if (whileInserting !== undefined) {
-        // The insert's body is built and handed over before its first await: the engine works meanwhile.
+        // The insert's request reaches the engine before the next turn of the event loop; the engine works meanwhile.
         whileInserting();
         whileInserting = undefined;
       }
       await inserting;
-      count += tableRows.length;
+      count += encoded.count;
       await this.#options.betweenInserts?.(table);
     }
     this.#state = { generation: state.generation, committed: to, pending: null, updatedAt: new Date().toISOString() };
     await writeState(analytics, this.#name, this.#state, this.#version++);
-    this.#options.onBatch?.({ from, to, events: mine.length, rows: count, ms: performance.now() - started });
+    this.#options.onBatch?.({ from, to, events: batch.mine, rows: count, ms: performance.now() - started });
   }
+}
+
+/** A batch of the store's events as the engine will take it. */
+interface PreparedBatch {
+  readonly events: readonly RecordedEvent[];
+  /** How many of them are this shard's. */
+  readonly mine: number;
+  readonly tables: readonly { readonly table: ProjectedTable; readonly encoded: EncodedRows }[];
 }

@@ -30,13 +30,30 @@ export interface Analytics {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** A query whose rows come back as arrays, with the column names and types. */
   queryTable(sql: string, params?: QueryParams): Promise<ResultTable>;
-  /** Rows into a table, as one insert (the columns are the first row's keys; a key another row lacks is its column default); with a token, a repeat of the same insert is a no-op. */
-  insert(table: string, rows: readonly Record<string, unknown>[], options?: { deduplicationToken?: string }): Promise<void>;
+  /**
+   * Rows into a table, as one insert (the columns are the first row's keys; a key another row lacks
+   * is its column default); with a token, a repeat of the same insert is a no-op. The rows may come
+   * encoded by `encodeRows` beforehand.
+   */
+  insert(table: string, rows: readonly Record<string, unknown>[] | EncodedRows, options?: { deduplicationToken?: string }): Promise<void>;
+  /**
+   * Rows encoded for `insert`, ahead of it: a writer encodes its next batch while the engine takes
+   * the current one. Throws ValidationError for a column name that is not a plain identifier.
+   */
+  encodeRows(rows: readonly Record<string, unknown>[]): EncodedRows;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export type QueryParams = Readonly<Record<string, unknown>>;
+
+/** Rows as `Analytics.encodeRows` encoded them: their columns, their count and the engine's input. */
+export interface EncodedRows {
+  readonly encoded: true;
+  readonly columns: readonly string[];
+  readonly count: number;
+  readonly body: string;
+}
 
 export interface ResultTable {
   readonly columns: readonly { readonly name: string; readonly type: string }[];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AnalyticsError } from '../../services/core/index.ts';
+import { AnalyticsError, ValidationError } from '../../services/core/index.ts';
 import type { Analytics } from '../../services/ports/index.ts';
 
 export interface AnalyticsFixture {
@@ -69,6 +69,24 @@ export function analyticsContract(name: string, factory: { open(): Promise<Analy
       // A token does not leak into the next insert that has none (it would drop as a repeat of batch:1).
       await analytics.insert('t', [{ id: 'c' }]);
       expect(await analytics.query("SELECT count() AS c FROM t WHERE id = 'c'")).toEqual([{ c: 1 }]);
+    });
+
+    it('inserts rows encoded ahead of the insert as it inserts the rows themselves; refuses a column that is no plain name', async () => {
+      fixture = await factory.open();
+      const { analytics } = fixture;
+      await analytics.command('CREATE TABLE t (id String, n UInt32, note String DEFAULT \'none\') ENGINE = MergeTree ORDER BY id');
+      const encoded = analytics.encodeRows([{ id: 'a', n: 1 }, { id: 'b', n: 2, note: 'ignored: not a column of the first row' }]);
+      expect(encoded.count).toBe(2);
+      expect(encoded.columns).toEqual(['id', 'n']);
+      await analytics.insert('t', encoded, { deduplicationToken: 'encoded:1' });
+      await analytics.insert('t', analytics.encodeRows([]));
+      expect(await analytics.query('SELECT id, n, note FROM t ORDER BY id')).toEqual([
+        { id: 'a', n: 1, note: 'none' },
+        { id: 'b', n: 2, note: 'none' },
+      ]);
+      expect(() => analytics.encodeRows([{ 'id; DROP TABLE t': 'x' }])).toThrow(ValidationError);
+      await expect(analytics.insert('t', { encoded: true, columns: ['id`) SELECT 1 --'], count: 1, body: '["x"]\n' })).rejects.toThrow(ValidationError);
+      expect(await analytics.query('SELECT count() AS c FROM t')).toEqual([{ c: 2 }]);
     });
 
     it('reports a bad statement as an AnalyticsError with the engine code and its message', async () => {

@@ -36,6 +36,7 @@ function recordingAnalytics(): Analytics & { readonly sent: string[] } {
       sent.push(`INSERT INTO ${table}`);
       return Promise.resolve();
     },
+    encodeRows: (rows) => ({ encoded: true, columns: Object.keys(rows[0] ?? {}), count: rows.length, body: '' }),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
