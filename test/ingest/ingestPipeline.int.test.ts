@@ -36,6 +36,13 @@ function withMethods(store: EventStore, methods: Partial<EventStore>): EventStor
   });
 }
 
+/** A fresh store and lead index in a folder of their own (removed after the test). */
+function openStores(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  dirs.push(dir);
+  return { dir, store: createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' }), index: createSqliteLeadIndex({ path: join(dir, 'leads.db') }) };
+}
+
 function received(message: Record<string, unknown>) {
   const parsed = parseSegmentMessage(message);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -44,10 +51,7 @@ function received(message: Record<string, unknown>) {
 
 describe('ingestion batches and other writers of the same lead', () => {
   it("keeps the store's latest owner when the router's assignment lands between a batch's planning and its append", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-race-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { dir, store, index } = openStores('nudge-pipeline-race-');
     // The router's append, timed to land after the batch was planned and before it is appended.
     let routerArmed = false;
     const append: EventStore['append'] = async (stream, events, options) => {
@@ -82,10 +86,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('while messages keep coming, batches are answered before the index commits; when a later batch fails, the index takes the answered ones in from the store', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-deferred-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-deferred-');
     const append: EventStore['append'] = (stream, events, options) => {
       if ((events[0]?.data as { messageId?: string } | undefined)?.messageId === 'batch-3') return Promise.reject(new Error('disk full'));
       return store.append(stream, events, options);
@@ -117,10 +118,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('commits the index before answering when nothing else waits, so a reader sees what was just stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-idle-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-idle-');
     const pipeline = createIngestPipeline({ store, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
     const [outcome] = await pipeline.submit([received({ type: 'identify', userId: 'u-idle', messageId: 'idle-1', traits: { email: 'idle@acme.example' } })]);
     expect(outcome).toMatchObject({ status: 'stored' });
@@ -130,10 +128,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('takes a message submitted by the code that the previous answer woke, whatever the moment', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-chain-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-chain-');
     const pipeline = createIngestPipeline({ store, index, settings: defaultLeadSettings, channelRules: defaultChannelRules });
     // A consumer that submits its next message as soon as it has the answer to the last one, after
     // 0 to 5 further turns of the microtask queue: one of them lands while the drain is letting go.
@@ -190,10 +185,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('plans the next batch while the store commits the one ahead, and appends it only once that one is stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-overlap-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-overlap-');
     const steps: string[] = [];
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -236,10 +228,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('a batch planned on top of one the store failed is not appended: both fail, nothing of them is stored, the index agrees with the store', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-chain-fail-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-chain-fail-');
     const asked: string[] = [];
     let failedOnce = false;
     const failing = withAppend(store, async (stream, events, options) => {
@@ -279,10 +268,7 @@ describe('ingestion batches and other writers of the same lead', () => {
   });
 
   it('a message sent again while its first copy is still being committed is stored once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-pipeline-resend-'));
-    dirs.push(dir);
-    const store = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
-    const index = createSqliteLeadIndex({ path: join(dir, 'leads.db') });
+    const { store, index } = openStores('nudge-pipeline-resend-');
     const slow = withAppend(store, async (stream, events, options) => {
       await new Promise((resolve) => setTimeout(resolve, 30));
       return store.append(stream, events, options);
