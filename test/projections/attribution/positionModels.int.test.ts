@@ -146,6 +146,21 @@ describe('position models', () => {
     });
   });
 
+  it('takes the milestones a merged-away lead reached (its identification, its opportunity) as the survivor’s', async () => {
+    // A's touches T1 paid_search 01-01, T2 email 01-03, T3 webinar 01-05; B identified 01-02 and
+    // reached opportunity 01-04; B merged into A 01-06. A converts at 01-04 with T1 and T2.
+    const { history: h, project, analytics } = await world();
+    await h.touch('lead:A', at('2026-01-01'), { channel: 'paid_search' });
+    await h.identify('B', at('2026-01-02'));
+    await h.touch('lead:A', at('2026-01-03'), { channel: 'email' });
+    await h.stage('B', 'opportunity', at('2026-01-04'));
+    await h.touch('lead:A', at('2026-01-05'), { channel: 'webinar' });
+    await h.merge('A', 'B', at('2026-01-06'));
+    await project();
+    // W: T1 first 30 + lead creation (B's identification) 30, T2 opportunity 30, no middle.
+    expectCredit(await attribute(analytics, query({ ...january, conversion: 'opportunity', model: 'w_shaped' }), { stages }), { paid_search: 60 / 90, email: 30 / 90 });
+  });
+
   it('takes lead creation at the lead stage when the lead reached it before its first identification', async () => {
     // T1 01-01, T2 01-02, stage lead 01-02 12:00, T3 01-03, identified 01-04, T4 01-05, opportunity 01-06.
     const { history: h, project, analytics } = await world();
