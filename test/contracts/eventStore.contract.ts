@@ -27,6 +27,35 @@ export interface EventStoreHarness {
   readonly skip?: string | undefined;
 }
 
+/**
+ * The store under test from a way to open a client on the same data: `reopen` closes the current
+ * client and opens another, `openSecond` opens an independent one, `destroy` closes them all and
+ * then runs `cleanUp` (delete the data, where the adapter owns it).
+ */
+export function storeUnderTest(open: () => EventStore, cleanUp: () => void = () => undefined): EventStoreUnderTest {
+  let store = open();
+  const others: EventStore[] = [];
+  return {
+    get store() {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      store = open();
+      return store;
+    },
+    openSecond() {
+      const other = open();
+      others.push(other);
+      return Promise.resolve(other);
+    },
+    async destroy() {
+      await Promise.all([store, ...others].map((one) => one.close()));
+      cleanUp();
+    },
+  };
+}
+
 let streamCounter = 0;
 /** Streams unique per test so adapters backed by a shared server need no cleaning between tests. */
 function uniqueStream(prefix = 'lead'): string {

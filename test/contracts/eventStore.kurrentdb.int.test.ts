@@ -1,9 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createKurrentDbEventStore } from '../../infra/kurrentdb/index.ts';
-import type { EventStore } from '../../services/ports/index.ts';
 import type { StartedKurrentDb } from '../support/containers.ts';
 import { CONTAINER_STARTUP_MS, containerRuntime, images, startKurrentDb } from '../support/containers.ts';
-import { eventStoreContract } from './eventStore.contract.ts';
+import { eventStoreContract, storeUnderTest } from './eventStore.contract.ts';
 
 /**
  * The EventStore contract on KurrentDB: the server in KURRENTDB_TEST_URL (for example the one
@@ -36,25 +35,7 @@ eventStoreContract(url === undefined ? `KurrentDB (testcontainers, ${images.kurr
   open() {
     const connectionString = url ?? server?.connectionString;
     if (connectionString === undefined) throw new Error('the KurrentDB container did not start');
-    const open = (): EventStore => createKurrentDbEventStore({ connectionString, pollIntervalMs: 200 });
-    let store = open();
-    const others: EventStore[] = [];
-    return Promise.resolve({
-      store,
-      async reopen() {
-        await store.close();
-        store = open();
-        return store;
-      },
-      openSecond() {
-        const other = open();
-        others.push(other);
-        return Promise.resolve(other);
-      },
-      // A shared server keeps the test's streams: their names are unique, nothing else reads them.
-      async destroy() {
-        await Promise.all([store, ...others].map((s) => s.close()));
-      },
-    });
+    // A shared server keeps the test's streams: their names are unique, nothing else reads them.
+    return Promise.resolve(storeUnderTest(() => createKurrentDbEventStore({ connectionString, pollIntervalMs: 200 })));
   },
 });

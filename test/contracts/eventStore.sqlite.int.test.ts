@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
-import type { EventStore } from '../../services/ports/index.ts';
-import { eventStoreContract } from './eventStore.contract.ts';
+import { eventStoreContract, storeUnderTest } from './eventStore.contract.ts';
 
 /** A store on a file, reopened and opened twice as the contract asks; `writerThread` as given. */
 function fileHarness(writerThread: boolean): Parameters<typeof eventStoreContract>[1] {
@@ -11,26 +10,12 @@ function fileHarness(writerThread: boolean): Parameters<typeof eventStoreContrac
     open() {
       const dir = mkdtempSync(join(tmpdir(), 'nudge-contract-'));
       const path = join(dir, 'events.db');
-      const open = (): EventStore => createSqliteEventStore({ path, pollIntervalMs: 20, writerThread });
-      let store = open();
-      const others: EventStore[] = [];
-      return Promise.resolve({
-        store,
-        async reopen() {
-          await store.close();
-          store = open();
-          return store;
-        },
-        openSecond() {
-          const other = open();
-          others.push(other);
-          return Promise.resolve(other);
-        },
-        async destroy() {
-          await Promise.all([store, ...others].map((s) => s.close()));
-          rmSync(dir, { recursive: true, force: true });
-        },
-      });
+      return Promise.resolve(
+        storeUnderTest(
+          () => createSqliteEventStore({ path, pollIntervalMs: 20, writerThread }),
+          () => rmSync(dir, { recursive: true, force: true }),
+        ),
+      );
     },
   };
 }
