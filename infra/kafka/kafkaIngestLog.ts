@@ -1,7 +1,8 @@
-import type { Admin, Consumer, IHeaders, KafkaMessage, PartitionAssigner, Producer } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, KafkaMessage, Message, PartitionAssigner, Producer } from 'kafkajs';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners } from 'kafkajs';
 import { UnavailableError } from '../../services/core/index.ts';
 import type { DeliveredRecord, IngestLog, IngestRecord, RecordVerdict } from '../../services/ports/index.ts';
+import { OffsetCommits, PartitionFlows } from './partitionFlows.ts';
 
 export interface KafkaIngestLogOptions {
   readonly brokers: readonly string[];
@@ -18,6 +19,13 @@ export interface KafkaIngestLogOptions {
   readonly replicationFactor?: number;
   /** A worker that sends no heartbeat for this long leaves the group. Default 30 s (at least 6 s). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Most records a worker holds handed to the store and not yet stored (default 4,000): the next
+   * batches are fetched and queued while the ones before them are stored, up to this many.
+   */
+  readonly maxInFlightRecords?: number;
+  /** Longest a fetch waits on the broker for records when there are none (default 500 ms). */
+  readonly fetchMaxWaitMs?: number;
   /** How the group divides partitions among workers (kafkajs; default round robin). */
   readonly partitionAssigners?: readonly PartitionAssigner[];
   /** Where kafkajs's own warnings and errors go. */
@@ -35,6 +43,12 @@ const CONTENT_TYPE = 'application/json';
  * partition. Publishing waits for all in-sync replicas (acks = -1). Consuming is one consumer
  * group: a batch's offsets are committed after the handler resolved and its refused records are
  * on the dead-letter topic, never before, so a crash or a rebalance redelivers (at least once).
+ * The next batches of a partition are fetched and handed to the handler while the ones before
+ * them are still being stored (up to `maxInFlightRecords`), so the fetch, the store's commit and
+ * the offset commit overlap; commits still follow the partition's order, and a batch that fails
+ * sends the partition back to its first batch not stored. The handler must therefore take a
+ * partition's batches in the order it is given them, and fail the later ones when an earlier
+ * one fails (the ingest pipeline does both).
  *
  *   const log = createKafkaIngestLog({ brokers: ['kafka:9092'] });
  */
@@ -62,6 +76,8 @@ class KafkaIngestLog implements IngestLog {
       partitions: options.partitions ?? 12,
       replicationFactor: options.replicationFactor ?? -1,
       sessionTimeoutMs: Math.max(6_000, options.sessionTimeoutMs ?? 30_000),
+      maxInFlightRecords: Math.max(1, options.maxInFlightRecords ?? 4_000),
+      fetchMaxWaitMs: Math.max(1, options.fetchMaxWaitMs ?? 500),
       log: options.log,
       partitionAssigners: options.partitionAssigners,
     };
@@ -99,11 +115,13 @@ class KafkaIngestLog implements IngestLog {
     if (signal.aborted) return;
     await this.#ensureTopics();
     const producer = await this.#producerReady();
-    const { topic, groupId, sessionTimeoutMs, deadLetterTopic } = this.#options;
+    const { topic, groupId, sessionTimeoutMs, deadLetterTopic, maxInFlightRecords, fetchMaxWaitMs } = this.#options;
+    const log = this.#options.log;
     const consumer = this.#kafka.consumer({
       groupId,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: Math.floor(sessionTimeoutMs / 6),
+      maxWaitTimeInMs: fetchMaxWaitMs,
       retry: { retries: 5 },
       ...(this.#options.partitionAssigners ? { partitionAssigners: [...this.#options.partitionAssigners] } : {}),
     });
@@ -114,67 +132,92 @@ class KafkaIngestLog implements IngestLog {
       });
     });
     crashed.catch(() => undefined);
+    // A partition's next batches are fetched and handed over while the ones before them are still
+    // being stored; offsets are committed once everything before them is stored, in order.
+    const flows = new PartitionFlows();
+    const commits = new OffsetCommits(
+      (offsets) => consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic, partition, offset }))),
+      (error, offsets) => {
+        // The group is rebalancing: these stay uncommitted, and whoever gets the partitions next
+        // (maybe this worker) reads them again from the last commit; the store knows it has them.
+        if (isGroupChange(error)) {
+          log?.('info', `kafka: rebalance during the commit of ${topic} partitions ${offsets.map((o) => o.partition).join(', ')}; their batches will be delivered again`, {});
+          return 'drop';
+        }
+        log?.('warn', `kafka: could not commit ${topic} offsets: ${messageOf(error)}`, { offsets });
+        return 'retry';
+      },
+    );
+    // After a rebalance the group starts from what was committed: nothing pending commits any more.
+    const regroup = (): void => {
+      flows.abandonAll();
+      commits.clear();
+    };
+    consumer.on(consumer.events.REBALANCING, regroup);
+    consumer.on(consumer.events.GROUP_JOIN, regroup);
+    let stopping = false;
     try {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
-        // Batches of several partitions at once: the pipeline stores them together (one transaction, one fsync).
         partitionsConsumedConcurrently: 4,
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
           const { batch } = payload;
-          if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+          if (batch.messages.length === 0 || stopping || !payload.isRunning() || payload.isStale()) return;
+          // Bounded: a worker holds at most maxInFlightRecords records handed over and not stored.
+          await flows.below(maxInFlightRecords);
+          if (stopping || !payload.isRunning() || payload.isStale()) return;
+          const at = (message: KafkaMessage): string => `${batch.topic}/${batch.partition}@${message.offset}`;
           const delivered: DeliveredRecord[] = [];
           const unreadable: { message: KafkaMessage; error: string }[] = [];
           for (const message of batch.messages) {
-            const read = readCloudEvent(message, `${batch.topic}/${batch.partition}@${message.offset}`);
+            const read = readCloudEvent(message, at(message));
             if ('error' in read) unreadable.push({ message, error: read.error });
             else delivered.push(read.record);
           }
-          const verdicts = delivered.length === 0 ? [] : await handler(delivered);
-          await payload.heartbeat().catch((error: unknown) => {
-            if (!isGroupChange(error)) throw error;
-          });
-          const refused = delivered.flatMap((record, i) => {
-            const verdict = verdicts[i];
-            if (verdict === undefined || verdict.ok) return [];
-            const message = batch.messages.find((candidate) => `${batch.topic}/${batch.partition}@${candidate.offset}` === record.position)!;
-            return [{ message, error: verdict.error }];
-          });
-          const dead = [...unreadable, ...refused];
-          if (dead.length > 0) {
-            await producer.send({
-              topic: deadLetterTopic,
-              acks: -1,
-              messages: dead.map(({ message, error }) => ({
-                key: message.key,
-                value: message.value,
-                headers: {
-                  ...message.headers,
-                  'nudge-error': error,
-                  'nudge-source-topic': batch.topic,
-                  'nudge-source-partition': String(batch.partition),
-                  'nudge-source-offset': message.offset,
-                },
-              })),
-            });
-          }
           const last = batch.messages[batch.messages.length - 1]!;
-          // The consumer's own position moves on only with resolveOffset; the group's with the commit.
+          const pending = flows.start(batch.partition, batch.messages[0]!.offset, (BigInt(last.offset) + 1n).toString(), batch.messages.length);
+          // Handed over now, in this turn: the handler queues the records behind the partition's earlier ones.
+          const handled = delivered.length === 0 ? Promise.resolve([]) : handOver(handler, delivered);
+          const work = (async () => {
+            const verdicts = await handled;
+            const byPosition = new Map(batch.messages.map((message) => [at(message), message]));
+            const refused = delivered.flatMap((record, i) => {
+              const verdict = verdicts[i];
+              return verdict === undefined || verdict.ok ? [] : [{ message: byPosition.get(record.position)!, error: verdict.error }];
+            });
+            const dead = [...unreadable, ...refused];
+            if (dead.length > 0) await producer.send({ topic: deadLetterTopic, acks: -1, messages: dead.map(({ message, error }) => deadLetter(message, error, batch.topic, batch.partition)) });
+          })();
+          // The consumer's own position moves on now; the group's only with the commit, once stored.
           payload.resolveOffset(last.offset);
-          try {
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-          } catch (error) {
-            // The group is rebalancing: this batch stays uncommitted, and whoever gets the partition
-            // next (maybe this worker) reads it again from the last commit; the store knows it has it.
-            if (!isGroupChange(error)) throw error;
-            this.#options.log?.('info', `kafka: rebalance during the commit of ${batch.topic}/${batch.partition}; the batch will be delivered again`, {});
-          }
+          work.then(
+            () => {
+              const committable = flows.done(pending);
+              if (committable !== null) commits.add(batch.partition, committable);
+            },
+            (error: unknown) => {
+              const from = flows.failed(pending);
+              if (from === null) return;
+              // Read again from the first batch not stored; what was stored of the later ones is a duplicate then.
+              log?.('warn', `kafka: a batch of ${batch.topic}/${batch.partition} was not stored (${messageOf(error)}); reading again from offset ${from}`, {});
+              try {
+                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: from });
+              } catch {
+                // Not running any more: nothing was committed past the batch, the next run reads it again.
+              }
+            },
+          );
         },
       });
       await Promise.race([crashed, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
     } finally {
+      // Take nothing new; let what was handed over finish and commit it, then leave the group.
+      stopping = true;
+      await flows.idle();
+      await commits.flush();
       this.#consumers.delete(consumer);
       await consumer.disconnect().catch(() => undefined);
     }
@@ -263,6 +306,24 @@ class KafkaIngestLog implements IngestLog {
   #assertOpen(): void {
     if (this.#closed) throw new UnavailableError('the Kafka ingest log is closed');
   }
+}
+
+/** Calls the handler in this turn (so batches queue in the order they came); a throw becomes a rejection. */
+function handOver(handler: (records: readonly DeliveredRecord[]) => Promise<readonly RecordVerdict[]>, records: readonly DeliveredRecord[]): Promise<readonly RecordVerdict[]> {
+  try {
+    return handler(records);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** A record as the dead-letter topic keeps it: its own key, bytes and headers, with why and where from. */
+function deadLetter(message: KafkaMessage, error: string, topic: string, partition: number): Message {
+  return {
+    key: message.key,
+    value: message.value,
+    headers: { ...message.headers, 'nudge-error': error, 'nudge-source-topic': topic, 'nudge-source-partition': String(partition), 'nudge-source-offset': message.offset },
+  };
 }
 
 function cloudEventHeaders(record: IngestRecord): IHeaders {

@@ -93,6 +93,9 @@ function yieldToEventLoop(): Promise<void> {
  * them (the store commits a batch's appends together). The index commits when the queue is empty,
  * or every `indexCommitIntervalMs` while it is not. An acknowledged message is in the store; the
  * index can always be rebuilt from the store, and after a failure or a crash it catches up from it.
+ * Messages are taken in the order they were submitted; a failure fails every message not yet
+ * answered, those still waiting included, so nothing submitted after a failed message is stored
+ * ahead of it.
  *
  *   const pipeline = createIngestPipeline({ store, index, settings, channelRules });
  *   const [outcome] = await pipeline.submit([received]);
@@ -215,6 +218,10 @@ export class IngestPipeline implements MessageSink {
         if (this.#queue.length > 0) await delay(LOCK_GAP_MS);
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
+        // Every message waiting now fails too: it was sent before the failure was known, and a
+        // sender's later messages must not be stored ahead of its earlier ones that failed (an
+        // ingest worker sends a partition's next batches before the ones ahead are stored).
+        unanswered.add(this.#queue.splice(0));
         for (const batch of unanswered) {
           for (const pending of batch) pending.resolve({ status: 'failed', messageId: pending.message.message.messageId, error: failure });
         }

@@ -22,7 +22,8 @@ export interface IngestWorkerTally {
  * after this resolves, so a crash redelivers it, and the store recognises what it already has (by
  * messageId): each message is stored once. A record that is not a valid message goes to the
  * dead-letter log with the reason; one the store cannot take now fails the batch, to be delivered
- * again.
+ * again. Batches go to the pipeline as they come, before the ones ahead are stored: the pipeline
+ * keeps their order and fails the later ones with an earlier one, as the log requires.
  *
  *   await new IngestWorker({ log, pipeline }).run(signal);
  */

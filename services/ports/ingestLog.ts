@@ -40,6 +40,10 @@ export interface IngestLog {
    * a record, goes to the dead-letter log with its original bytes and the error. Positions are
    * committed only after the handler's promise resolves: when it rejects, the batch is delivered
    * again (here or, after a rebalance, to another worker). Rejects when consuming cannot go on.
+   * A log may hand over a key's next batch before the handler's promise for the one ahead has
+   * resolved (so fetching and storing overlap); the handler must then take batches in the order
+   * given, and reject the later ones when an earlier one fails, which the log then delivers again
+   * from the first that failed.
    */
   consume(handler: (records: readonly DeliveredRecord[]) => Promise<readonly RecordVerdict[]>, signal: AbortSignal): Promise<void>;
   /** Records published and not yet handled by the consumers (Kafka: the group's lag over all partitions). */

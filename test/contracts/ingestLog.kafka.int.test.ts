@@ -1,10 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaIngestLog } from '../../infra/kafka/index.ts';
 import type { StartedKafka } from '../support/containers.ts';
 import { CONTAINER_STARTUP_MS, containerRuntime, images, startKafka } from '../support/containers.ts';
 import type { KafkaMock } from '../support/kafka/index.ts';
 import { kafkaMockAvailable, mockGroupAssigners, startKafkaMock } from '../support/kafka/index.ts';
+import type { DeliveredRecord, IngestRecord, RecordVerdict } from '../../services/ports/index.ts';
 import type { IngestLogFixture } from './ingestLog.contract.ts';
 import { ingestLogContract } from './ingestLog.contract.ts';
 
@@ -39,6 +41,113 @@ if (!mock.ok) {
     },
     { timeoutMs: 90_000 },
   );
+
+  describe('Kafka ingest log: a partition\'s next batch is handed over before the one ahead is answered', () => {
+    let fixture: IngestLogFixture | undefined;
+    afterEach(async () => {
+      await fixture?.destroy();
+      fixture = undefined;
+    });
+    const open = () =>
+      openFixture(async (topic, deadLetterTopic) => {
+        if (realBrokers?.length) return { brokers: realBrokers, cluster: null };
+        const cluster = await startKafkaMock({ topics: [{ name: topic, partitions: 6 }, { name: deadLetterTopic, partitions: 1 }] });
+        return { brokers: cluster.brokers, cluster };
+      });
+    const record = (n: number): IngestRecord => ({
+      id: `o-${n}`,
+      type: 'segment.track',
+      source: '/nudge/http',
+      time: new Date(Date.UTC(2026, 10, 1, 0, 0, n)).toISOString(),
+      key: 'userId:same-person',
+      data: { type: 'track', event: 'Page Viewed', userId: 'same-person', messageId: `o-${n}` },
+    });
+    type Handler = (records: readonly DeliveredRecord[]) => Promise<readonly RecordVerdict[]>;
+    const ok = (records: readonly DeliveredRecord[]) => records.map(() => ({ ok: true }) as const);
+    async function consume(handler: Handler, until: () => boolean): Promise<void> {
+      const stop = new AbortController();
+      const consuming = fixture!.log.consume(handler, stop.signal);
+      const deadline = Date.now() + 60_000;
+      while (!until() && Date.now() < deadline) await delay(50);
+      stop.abort();
+      await consuming;
+      expect(until()).toBe(true);
+    }
+
+    it(
+      'the second batch arrives while the first is still being stored; both are committed, in order, once',
+      async () => {
+        fixture = await open();
+        await fixture.log.publish([record(1)]);
+        const calls: string[][] = [];
+        let secondCame: () => void = () => undefined;
+        const second = new Promise<void>((resolve) => (secondCame = resolve));
+        let overlapped = false;
+        await consume(
+          async (records) => {
+            calls.push(records.map((r) => r.id));
+            if (calls.length === 1) {
+              // Published only now, so it is a batch of its own; the first is answered only once it came.
+              await fixture!.log.publish([record(2)]);
+              overlapped = await Promise.race([second.then(() => true), delay(20_000, false)]);
+            } else secondCame();
+            return ok(records);
+          },
+          () => calls.flat().includes('o-2'),
+        );
+        expect(overlapped).toBe(true);
+        expect(calls).toEqual([['o-1'], ['o-2']]);
+        expect(await fixture.log.backlog()).toBe(0);
+      },
+      90_000,
+    );
+
+    it(
+      'when a batch fails with later ones of its partition handed over, the partition is read again from it: each record is handled once, in order',
+      async () => {
+        fixture = await open();
+        await fixture.log.publish([record(1)]);
+        const succeeded: string[] = [];
+        let calls = 0;
+        const errors: string[] = [];
+        let failNow: (error: Error) => void = () => undefined;
+        const failure = new Promise<never>((_, reject) => (failNow = reject));
+        failure.catch(() => undefined);
+        const handle = async (records: readonly DeliveredRecord[]): Promise<readonly RecordVerdict[]> => {
+          if (calls === 1) {
+            // The store fails this batch only once the next one has been handed over ...
+            await fixture!.log.publish([record(2)]);
+            await Promise.race([failure, delay(20_000)]);
+            throw new Error('the next batch never came while this one was pending');
+          }
+          if (calls === 2) {
+            // ... and a handler fails what it took after a failed batch (as the ingest pipeline does).
+            failNow(new Error('disk full'));
+            await failure;
+          }
+          succeeded.push(...records.map((r) => r.id));
+          return ok(records);
+        };
+        await consume(
+          async (records) => {
+            calls++;
+            try {
+              return await handle(records);
+            } catch (error) {
+              errors.push((error as Error).message);
+              throw error;
+            }
+          },
+          () => succeeded.includes('o-2'),
+        );
+        expect(succeeded).toEqual(['o-1', 'o-2']);
+        expect(errors[0]).toBe('disk full');
+        expect(calls).toBeGreaterThanOrEqual(3);
+        expect(await fixture.log.backlog()).toBe(0);
+      },
+      90_000,
+    );
+  });
 }
 
 if (!realBrokers?.length) {

@@ -267,6 +267,33 @@ describe('ingestion batches and other writers of the same lead', () => {
     await store.close();
   });
 
+  it('a failure also fails the messages still waiting, so none sent after the failed one is stored ahead of it', async () => {
+    const { store, index } = openStores('nudge-pipeline-fail-waiting-');
+    const asked: string[] = [];
+    const failing = withAppend(store, async (stream, events, options) => {
+      const id = (events[0]?.data as { messageId?: string } | undefined)?.messageId ?? '?';
+      asked.push(id);
+      if (id === 'bad') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('disk full');
+      }
+      return store.append(stream, events, options);
+    });
+    const pipeline = createIngestPipeline({ store: failing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, maxBatch: 1, indexCommitIntervalMs: 600_000 });
+    const track = (userId: string, messageId: string) => received({ type: 'track', userId, event: 'Content Viewed', messageId });
+    // One batch each: 'bad' fails while 'after-bad' is planned on top of it and the two others still wait.
+    const outcomes = await Promise.all([pipeline.submit([track('u-1', 'bad')]), pipeline.submit([track('u-1', 'after-bad')]), pipeline.submit([track('u-1', 'waiting')]), pipeline.submit([track('u-2', 'other')])]);
+    expect(outcomes.map(([outcome]) => (outcome!.status === 'failed' ? outcome!.error.message : outcome!.status))).toEqual(['disk full', 'disk full', 'disk full', 'disk full']);
+    expect(asked).toEqual(['bad']);
+    await pipeline.drained();
+    expect(await store.headPosition()).toBe(0);
+    // The pipeline goes on: what comes next is stored.
+    const [next] = await pipeline.submit([track('u-2', 'next')]);
+    expect(next!.status).toBe('stored');
+    await index.close();
+    await store.close();
+  });
+
   it('a message sent again while its first copy is still being committed is stored once', async () => {
     const { store, index } = openStores('nudge-pipeline-resend-');
     const slow = withAppend(store, async (stream, events, options) => {
