@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { dirname, extname, resolve } from 'node:path';
+import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
@@ -34,7 +34,10 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: 'full' | 'normal';
   readonly readOnly?: boolean;
   readonly clock?: Clock;
-  /** How often a subscription looks for events written by another process. Default 200 ms. */
+  /**
+   * How often a subscription looks for events written by another process. Default 200 ms. (Another
+   * thread of this process, a worker thread with its own store on the same file, wakes it at once.)
+   */
   readonly pollIntervalMs?: number;
   /** How long a writer waits for another process's write lock. Default 5 s. */
   readonly busyTimeoutMs?: number;
@@ -89,6 +92,11 @@ class SqliteEventStore implements EventStore {
   readonly #clock: Clock;
   readonly #pollIntervalMs: number;
   readonly #appended = new EventEmitter();
+  /**
+   * Every store of this process on the same file (another thread's included) hears of each commit
+   * here, so its subscriptions wake at once instead of at their next poll.
+   */
+  readonly #commits: BroadcastChannel | null;
   readonly #closing = new AbortController();
   readonly #pending: PendingAppend[] = [];
   /**
@@ -131,6 +139,12 @@ class SqliteEventStore implements EventStore {
       }
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
+    }
+    this.#commits = memory ? null : new BroadcastChannel(`nudge-event-store:${resolve(options.path)}`);
+    if (this.#commits !== null) {
+      this.#commits.onmessage = () => this.#appended.emit('appended');
+      // Listening must not keep the process up: a live subscription's poll timer does that.
+      this.#commits.unref();
     }
     const threaded = !options.readOnly && !memory && options.writerThread !== false;
     this.#writer = threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs }) : null;
@@ -200,7 +214,10 @@ class SqliteEventStore implements EventStore {
         return { streamRevision: outcome.streamRevision, appended, duplicates: [...outcome.duplicates] };
       });
       this.#remember(rows);
-      if (rows.length > 0) this.#appended.emit('appended');
+      if (rows.length > 0) {
+        this.#appended.emit('appended');
+        this.#commits?.postMessage(null);
+      }
       batch.forEach((request, r) => {
         const result = results[r]!;
         if (result instanceof Error) request.reject(result);
@@ -355,6 +372,7 @@ class SqliteEventStore implements EventStore {
     this.#flush();
     while (this.#inFlight !== null) await this.#inFlight;
     this.#closing.abort();
+    this.#commits?.close();
     await this.#writer?.close();
     this.#db.close();
   }

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import { newEvent } from '../../../services/core/index.ts';
+import type { EventStore, SubscriptionBatch } from '../../../services/ports/index.ts';
+
+/**
+ * Several stores of one process on the same file (a worker thread's and the main thread's, in
+ * embedded mode with the runner in its own thread): a commit by one wakes the others'
+ * subscriptions at once, not at their next poll. The poll is set to a minute here, so an event
+ * seen within seconds came by the wake-up.
+ */
+const dirs: string[] = [];
+const stores: EventStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function storePath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nudge-commit-wake-'));
+  dirs.push(dir);
+  return join(dir, 'events.db');
+}
+
+function open(path: string): EventStore {
+  const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 60_000 });
+  stores.push(store);
+  return store;
+}
+
+/** Resolves with the first event a live subscription of `store` delivers, or rejects after `ms`. */
+function firstLiveEvent(store: EventStore, ms: number): { ready: Promise<void>; event: Promise<{ type: string; waitedMs: number }> } {
+  const stop = new AbortController();
+  let caughtUp: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+  const event = (async () => {
+    const timer = setTimeout(() => stop.abort(), ms);
+    let since = 0;
+    try {
+      for await (const batch of store.subscribe({ signal: stop.signal }) as AsyncIterable<SubscriptionBatch>) {
+        if (batch.caughtUp && since === 0) {
+          since = performance.now();
+          caughtUp();
+        }
+        if (batch.events.length > 0) return { type: batch.events[0]!.type, waitedMs: performance.now() - since };
+      }
+      throw new Error(`no event within ${ms} ms`);
+    } finally {
+      clearTimeout(timer);
+      stop.abort();
+    }
+  })();
+  return { ready, event };
+}
+
+describe('sqlite event store: a commit wakes the other stores of the process on the same file', () => {
+  it('another store of this thread', async () => {
+    const path = storePath();
+    const writer = open(path);
+    const reader = open(path);
+    const live = firstLiveEvent(reader, 10_000);
+    await live.ready;
+    await writer.append('lead-1', [newEvent({ type: 'TouchRecorded', data: { n: 1 } })]);
+    const seen = await live.event;
+    expect(seen.type).toBe('TouchRecorded');
+    expect(seen.waitedMs).toBeLessThan(10_000);
+  });
+
+  it('a store in a worker thread', async () => {
+    const path = storePath();
+    const reader = open(path);
+    const live = firstLiveEvent(reader, 10_000);
+    await live.ready;
+    const storeModule = new URL('../../../infra/sqlite/index.ts', import.meta.url).href;
+    const coreModule = new URL('../../../services/core/index.ts', import.meta.url).href;
+    const worker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       (async () => {
+         const { createSqliteEventStore } = await import(workerData.storeModule);
+         const { newEvent } = await import(workerData.coreModule);
+         const store = createSqliteEventStore({ path: workerData.path, synchronous: 'normal', writerThread: false });
+         await store.append('lead-2', [newEvent({ type: 'SuggestionProposed', data: { n: 2 } })]);
+         await store.close();
+         parentPort.postMessage('appended');
+       })().catch((error) => parentPort.postMessage(String(error)));`,
+      { eval: true, workerData: { path, storeModule, coreModule } },
+    );
+    const answer = await new Promise((resolve) => worker.once('message', resolve));
+    await worker.terminate();
+    expect(answer).toBe('appended');
+    const seen = await live.event;
+    expect(seen.type).toBe('SuggestionProposed');
+  });
+});
