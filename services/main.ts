@@ -3,10 +3,11 @@
  * Nothing else in the product imports an adapter (the dependency rule, checked by depcruise).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
-import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type { Logger } from 'pino';
 import { openClickHouseAnalytics } from '../infra/clickhouse/index.ts';
 import { createKafkaIngestLog } from '../infra/kafka/index.ts';
 import { createKurrentDbCheckpoints, createKurrentDbEventStore } from '../infra/kurrentdb/index.ts';
@@ -15,7 +16,7 @@ import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import { JourneyService } from '../journeys/authoring/index.ts';
 import { journeyLibraryDir } from '../journeys/library/index.ts';
-import { createJourneyRunner, journeyRunnerCheckpoint } from '../journeys/runner/index.ts';
+import { journeyRunnerCheckpoint } from '../journeys/runner/index.ts';
 import { createJourneyStatsProjection } from '../journeys/stats/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AnalystSqlResult, ProjectionStatus } from '../projections/index.ts';
@@ -30,12 +31,14 @@ import { ConfigError, NudgeError, systemClock, UnavailableError, ValidationError
 import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { DemoStartup, demoToLoad } from './demoStartup.ts';
+import type { RunnerThreadData, RunnerWork } from './runnerRole.ts';
+import { createLogger, keepRunning, routingRules, runRunnerLoops } from './runnerRole.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { AdCostService, createIngestPipeline, defaultChannelRules, IngestLogSink, IngestService, IngestWorker, loadChannelRules } from './ingest/index.ts';
 import type { AdCostReport, IngestPipeline } from './ingest/index.ts';
-import type { LeadSettings, RoutingRules } from './leads/index.ts';
-import { createLeadRouter, defaultFreeMailDomains, LEAD_ROUTER_CHECKPOINT, defaultLeadSettings, defaultRoutingFile, LeadOwnership, parseRoutingRules, RepService } from './leads/index.ts';
+import type { LeadSettings } from './leads/index.ts';
+import { defaultFreeMailDomains, LEAD_ROUTER_CHECKPOINT, defaultLeadSettings, LeadOwnership, RepService } from './leads/index.ts';
 import type { Analytics, Checkpoints, EventStore, IngestLog, LeadIndex, Mailer, Quarantine } from './ports/index.ts';
 
 export const version: string = packageJson.version;
@@ -253,22 +256,6 @@ export function leadSettings(config: Config): LeadSettings {
   };
 }
 
-/** The routing rules in force: NUDGE_ROUTING_RULES's file, else the shipped one (docs/reps-and-routing.md). */
-export function routingRules(config: Config): RoutingRules {
-  const file = config.routing.rulesFile ?? defaultRoutingFile;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`NUDGE_ROUTING_RULES: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    return parseRoutingRules(text, { fileName: file });
-  } catch (error) {
-    throw new ConfigError(`NUDGE_ROUTING_RULES: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
 export function channelRules(config: Config): ChannelRules {
   const file = config.ingest.channelRulesFile;
   if (file === undefined) return defaultChannelRules;
@@ -339,15 +326,6 @@ export async function loadJourneyLibrary(journeys: JourneyService, dir: string =
   return published;
 }
 
-export function createLogger(config: Config): Logger {
-  const usePretty = config.log.format === 'pretty' || (config.log.format === 'auto' && process.stdout.isTTY);
-  const options = {
-    level: config.log.level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-  };
-  return usePretty ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })) : pino(options);
-}
-
 /** The morning digest over the given queue and mailer; links point at the API's public address (the unsubscribe URL's origin). */
 export function openDailyDigest(
   config: Config,
@@ -400,27 +378,32 @@ export async function readQueueNow(config: Config, repId: string, options: { act
   }
 }
 
+
 /**
- * Runs a background loop until the signal aborts; when it fails, logs why and starts it again
- * after a pause that doubles up to a minute, so one bad moment (a locked database, a bug on one
- * event) does not silently stop journeys, routing or the queue for the life of the process.
+ * Runs `runRunnerLoops` on a worker thread (services/runnerThread.ts) with its own connections to
+ * the SQLite files. Resolves when the thread has stopped after `signal` aborted (it finishes the
+ * batch in hand and closes its files first); rejects when the thread ends on its own.
  */
-async function keepRunning(name: string, logger: Logger, signal: AbortSignal, start: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  for (let failures = 0; !signal.aborted; ) {
-    try {
-      await start(signal);
-      failures = 0;
-      // Ended without being asked to: start again, but not in a tight loop.
-      if (!signal.aborted) await delay(1_000, undefined, { signal }).catch(() => undefined);
-    } catch (error) {
-      if (signal.aborted) return;
-      failures++;
-      const pauseMs = Math.min(60_000, 1_000 * 2 ** (failures - 1));
-      logger.error({ err: error, retryInMs: pauseMs }, `${name} stopped; starting it again in ${pauseMs / 1_000} s`);
-      await delay(pauseMs, undefined, { signal }).catch(() => undefined);
-    }
-  }
+function runRunnerThread(config: Config, work: RunnerWork, signal: AbortSignal): Promise<void> {
+  const extension = extname(new URL(import.meta.url).pathname);
+  const worker = new Worker(new URL(`./runnerThread${extension}`, import.meta.url), { workerData: { config, work } satisfies RunnerThreadData });
+  const stop = (): void => worker.postMessage('stop');
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  return new Promise<void>((resolve, reject) => {
+    let failure: Error | null = null;
+    worker.once('error', (error: Error) => {
+      failure = error;
+    });
+    worker.once('exit', (code) => {
+      signal.removeEventListener('abort', stop);
+      if (failure !== null) reject(failure);
+      else if (signal.aborted && code === 0) resolve();
+      else reject(new UnavailableError(`the runner thread ended on its own (exit code ${code})`));
+    });
+  });
 }
+
 
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
 export async function serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean; roles?: readonly Role[] } = {}): Promise<void> {
@@ -525,33 +508,17 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
         if (!stopFollowing.signal.aborted) logger.error({ err: error }, 'the lead index stopped following the event store');
       });
   const checkpoints = openCheckpoints(config);
-  // The runner and the router keep their state in memory: a failed one is replaced by a fresh
-  // instance that rebuilds from the store (never the same instance twice over the same events).
-  const routing = rules && runs('runner') && firstShard
-    ? keepRunning('the lead router', logger, stopFollowing.signal, (signal) =>
-        createLeadRouter({
-          store: ingestion.store,
-          checkpoints,
-          rules,
-          onDecision: (leadId, decision) => {
-            if (decision.kind === 'assign') logger.debug({ leadId, ownerId: decision.ownerId, rule: decision.ruleId }, `lead routed to ${decision.ownerId} (${decision.reason})`);
-            else logger.info({ leadId, team: decision.team, rule: decision.ruleId, why: decision.why, skipped: decision.skipped }, `lead left in team ${decision.team}'s queue: ${decision.why === 'no_reps_in_team' ? 'the team has no reps' : 'no rep of the team is available'}`);
-          },
-        }).run(signal),
-      )
-    : Promise.resolve();
-  const running = config.journeys.runner && runs('runner')
-    ? keepRunning('the journey runner', logger, stopFollowing.signal, (signal) =>
-        createJourneyRunner({
-          ...(shard === undefined ? {} : { shard }),
-          store: ingestion.store,
-          checkpoints,
-          evaluator: createCompiledEvaluator(),
-          mergeWindowMs: config.suggestions.mergeWindowMs,
-          onError: (error, context) => logger.error({ err: error }, `journey runner: ${context}`),
-        }).run(signal),
-      )
-    : Promise.resolve();
+  const runnerWork = { routing: rules !== null && runs('runner') && firstShard, running: config.journeys.runner && runs('runner') };
+  // With the SQLite store, the runner and the router get a thread of their own (their own
+  // connections to the same files): they no longer wait behind HTTP and ingestion on this event
+  // loop, and a commit on either side wakes the other's subscriptions at once.
+  const runnerThread = (runnerWork.routing || runnerWork.running) && config.journeys.runnerThread && config.eventStore.kind === 'sqlite';
+  if (runnerThread) logger.info('journey runner and lead router: on a thread of their own');
+  const runningJourneys = !(runnerWork.routing || runnerWork.running)
+    ? Promise.resolve()
+    : runnerThread
+      ? keepRunning('the runner thread', logger, stopFollowing.signal, (signal) => runRunnerThread(config, runnerWork, signal))
+      : runRunnerLoops(config, { store: ingestion.store, checkpoints, logger }, runnerWork, stopFollowing.signal);
   // INGEST_LOG=kafka: this process is also an ingest worker of the consumer group.
   const ingestLog = ingestion.log;
   const ingestWorking =
@@ -610,8 +577,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
     await loadingDemo;
     await ingestWorking;
     await following;
-    await running;
-    await routing;
+    await runningJourneys;
     await followingStats;
     await followingQueue;
     await projecting;

@@ -89,6 +89,10 @@ export const environmentSchema = z.object({
     .default('load')
     .describe('load: on first start (no journey saved yet) save and publish the shipped journeys; skip: start with none'),
   NUDGE_JOURNEY_RUNNER: z.enum(['on', 'off']).default('on').describe('on: nudge serve runs the published journeys; off: the API only'),
+  NUDGE_RUNNER_THREAD: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('on: with the SQLite store, the journey runner and the lead router run on a thread of their own beside the API and ingestion; off: on the event loop'),
   NUDGE_ROUTING: z.enum(['on', 'off']).default('on').describe('on: nudge serve gives each new lead an owner by the routing rules; off: owners come from people and tracking calls only'),
   NUDGE_DIGEST_HOUR: wholeNumber(0, 23, 'must be an hour from 0 to 23').default(8).describe("Local hour (in each rep's time zone) from which the morning digest goes out, until noon"),
   NUDGE_SUGGESTION_MERGE_HOURS: wholeNumber(0)
@@ -194,6 +198,8 @@ export interface Config {
   readonly journeys: {
     readonly loadLibrary: boolean;
     readonly runner: boolean;
+    /** The journey runner and the lead router on a worker thread of their own (SQLite store only). */
+    readonly runnerThread: boolean;
     /** Where subscribers (the journey runner, later the projector) keep their checkpoints; with KurrentDB, in KurrentDB instead. */
     readonly checkpointsPath: string;
   };
@@ -301,6 +307,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     journeys: {
       loadLibrary: e.NUDGE_JOURNEY_LIBRARY === 'load',
       runner: e.NUDGE_JOURNEY_RUNNER === 'on',
+      runnerThread: e.NUDGE_RUNNER_THREAD === 'on',
       checkpointsPath: resolve(dataDir, 'checkpoints.db'),
     },
     routing: { enabled: e.NUDGE_ROUTING === 'on', rulesFile: e.NUDGE_ROUTING_RULES === undefined ? undefined : resolve(e.NUDGE_ROUTING_RULES) },

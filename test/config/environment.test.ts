@@ -43,7 +43,7 @@ describe('configuration defaults', () => {
         leadIndexPath: join(config.dataDir, 'leads.db'),
         quarantinePath: join(config.dataDir, 'quarantine.db'),
       },
-      journeys: { loadLibrary: true, runner: true, checkpointsPath: join(config.dataDir, 'checkpoints.db') },
+      journeys: { loadLibrary: true, runner: true, runnerThread: true, checkpointsPath: join(config.dataDir, 'checkpoints.db') },
       routing: { enabled: true, rulesFile: undefined },
       suggestions: { digestHour: 8, mergeWindowMs: 86_400_000 },
       mail: {
@@ -124,6 +124,7 @@ describe('configuration overrides', () => {
       NUDGE_FREE_MAIL_DOMAINS: 'Mail.Example.org',
       NUDGE_JOURNEY_LIBRARY: 'skip',
       NUDGE_JOURNEY_RUNNER: 'off',
+      NUDGE_RUNNER_THREAD: 'off',
       NUDGE_ROUTING: 'off',
       NUDGE_ROUTING_RULES: '/etc/nudge/routing.yaml',
       NUDGE_DIGEST_HOUR: '7',
@@ -170,7 +171,7 @@ describe('configuration overrides', () => {
         leadIndexPath: '/srv/nudge/leads.db',
         quarantinePath: '/srv/nudge/quarantine.db',
       },
-      journeys: { loadLibrary: false, runner: false, checkpointsPath: '/srv/nudge/checkpoints.db' },
+      journeys: { loadLibrary: false, runner: false, runnerThread: false, checkpointsPath: '/srv/nudge/checkpoints.db' },
       routing: { enabled: false, rulesFile: '/etc/nudge/routing.yaml' },
       suggestions: { digestHour: 7, mergeWindowMs: 0 },
       mail: {

@@ -19,13 +19,15 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('journeys in nudge serve', () => {
+// The runner and the router run on a thread of their own by default; NUDGE_RUNNER_THREAD=off keeps them on the event loop.
+describe.each(['on', 'off'])('journeys in nudge serve (NUDGE_RUNNER_THREAD=%s)', (runnerThread) => {
   it("publishes the library on first start, routes a demo request to a rep and puts the call in the rep's queue; completing it ends the journey", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nudge-e2e-journeys-'));
     dirs.push(dir);
-    const env = { NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY };
+    const env = { NUDGE_DATA_DIR: join(dir, 'data'), NUDGE_API_TOKENS: TOKEN, NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_RUNNER_THREAD: runnerThread };
     const nudge = await startNudge(env);
     running.push(nudge);
+    expect(nudge.logs.some((entry) => entry.msg === 'journey runner and lead router: on a thread of their own')).toBe(runnerThread === 'on');
     const api = (path: string) => fetch(`${nudge.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((response) => response.json());
     const segment = (call: string, body: Record<string, unknown>) =>
       fetch(`${nudge.url}/v1/${call}`, {
