@@ -8,6 +8,7 @@
  *   node bench/e2e.ts --rates 800,1600 --step-seconds 30
  *   node bench/e2e.ts --json                   also print the results as one JSON object, last line
  *   node bench/e2e.ts --cpu-prof-dir <dir>     also write a V8 CPU profile of the Nudge server there
+ *   node bench/e2e.ts --server-env NUDGE_RUNNER_THREAD=off   one more variable for the server (repeatable)
  *
  * It reports the highest rate held (see `judge` for what "held" means), the time from a client
  * sending a `Demo Requested` to the suggestion it causes being recorded (read from the store after
@@ -244,8 +245,8 @@ function backgroundMessage(n: number, leads: number, at: string): Message {
 type Child = ServerChild;
 
 /** Only the variables the benchmark needs: the journey runner, routing, the projector and the scorer are on by default, as `nudge serve` ships. */
-function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
-  return startNudgeServer({ dataDir, cpuProfDir, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0' } });
+function startNudge(dataDir: string, cpuProfDir: string | undefined, serverEnv: Readonly<Record<string, string>>): Promise<Child> {
+  return startNudgeServer({ dataDir, cpuProfDir, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0', ...serverEnv } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -882,9 +883,10 @@ const USAGE =
   '  --json             also print the results as one JSON object on the last line\n' +
   '  --step-seconds N   seconds per step (default 60, 10 with --quick)\n' +
   '  --rates a,b,c      offered rates in events/s, stepped in order (default 500,1000,1500,2000,3000,4000,5000,6000)\n' +
-  '  --cpu-prof-dir <dir>  run the Nudge server with --cpu-prof, writing its profile to <dir>';
+  '  --cpu-prof-dir <dir>  run the Nudge server with --cpu-prof, writing its profile to <dir>\n' +
+  '  --server-env NAME=VALUE  one more variable for the Nudge server (repeatable), e.g. NUDGE_RUNNER_THREAD=off for an A/B';
 
-function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | undefined; settings: Settings } {
+function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | undefined; serverEnv: Record<string, string>; settings: Settings } {
   try {
     const { values } = parseArgs({
       options: {
@@ -893,6 +895,7 @@ function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | unde
         'step-seconds': { type: 'string' },
         rates: { type: 'string' },
         'cpu-prof-dir': { type: 'string' },
+        'server-env': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -906,7 +909,13 @@ function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | unde
     if (!Number.isInteger(stepSeconds) || stepSeconds < 3 || stepSeconds > 600) throw new Error('--step-seconds must be a whole number from 3 to 600');
     const rates = values.rates === undefined ? base.rates : values.rates.split(',').map((rate) => Number(rate.trim()));
     if (rates.length === 0 || rates.some((rate) => !Number.isInteger(rate) || rate < 10 || rate > 100_000)) throw new Error('--rates must be whole numbers from 10 to 100000, comma-separated');
-    return { quick: values.quick, json: values.json, cpuProfDir: values['cpu-prof-dir'], settings: { stepSeconds, rates } };
+    const serverEnv: Record<string, string> = {};
+    for (const pair of values['server-env']) {
+      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+      if (match === null) throw new Error(`--server-env ${JSON.stringify(pair)}: must be NAME=VALUE with NAME in capitals, e.g. NUDGE_RUNNER_THREAD=off`);
+      serverEnv[match[1]!] = match[2]!;
+    }
+    return { quick: values.quick, json: values.json, cpuProfDir: values['cpu-prof-dir'], serverEnv, settings: { stepSeconds, rates } };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(2);
@@ -950,7 +959,7 @@ async function main(): Promise<void> {
 
   try {
     progress('starting nudge serve');
-    nudge = await startNudge(dataDir, flags.cpuProfDir);
+    nudge = await startNudge(dataDir, flags.cpuProfDir, flags.serverEnv);
     const url = nudge.url;
     const setup = await seedWorld(url, leads, sender.acknowledged);
     await settleProjection(url, 60_000);
@@ -1053,7 +1062,7 @@ async function main(): Promise<void> {
     // -------------------------------------------------------------------------------------------
     console.log(`Nudge end-to-end benchmark${flags.quick ? ' (--quick)' : ''}`);
     console.log(`  node ${process.version} · ${cpus[0]?.model.trim() ?? 'unknown cpu'} × ${cpus.length} · ${os.platform()} ${os.arch()}`);
-    console.log(`  nudge serve: embedded SQLite (synchronous=FULL) and embedded chDB in ${os.tmpdir()}; journey runner, lead router, analytics projector and lead scorer on; rate limit off; LOG_LEVEL=warn`);
+    console.log(`  nudge serve: embedded SQLite (synchronous=FULL) and embedded chDB in ${os.tmpdir()}; journey runner, lead router, analytics projector and lead scorer on; rate limit off; LOG_LEVEL=warn${Object.keys(flags.serverEnv).length === 0 ? '' : `; ${Object.entries(flags.serverEnv).map(([name, value]) => `${name}=${value}`).join(' ')}`}`);
     console.log(
       `  load: this process, open loop: POST /v1/batch of ${BATCH} messages (~${fmt(Buffer.byteLength(JSON.stringify(sample)))} B each) every ${BATCH}/rate s, ` +
         `${settings.stepSeconds} s per step, at most ${MAX_IN_FLIGHT} requests in flight`,
