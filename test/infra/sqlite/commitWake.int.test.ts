@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
 import { newEvent } from '../../../services/core/index.ts';
-import type { EventStore, SubscriptionBatch } from '../../../services/ports/index.ts';
+import type { EventStore } from '../../../services/ports/index.ts';
 
 /**
  * Several stores of one process on the same file (a worker thread's and the main thread's, in
@@ -41,7 +41,7 @@ function firstLiveEvent(store: EventStore, ms: number): { ready: Promise<void>; 
     const timer = setTimeout(() => stop.abort(), ms);
     let since = 0;
     try {
-      for await (const batch of store.subscribe({ signal: stop.signal }) as AsyncIterable<SubscriptionBatch>) {
+      for await (const batch of store.subscribe({ signal: stop.signal })) {
         if (batch.caughtUp && since === 0) {
           since = performance.now();
           caughtUp();
