@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import type { EventStore } from '../../../services/ports/index.ts';
 /**
  * The SQLite store serves its newest appends to readers from memory (the tail). What a reader
  * gets must not depend on it: the same events, in the same order, as a fresh connection reading
- * the file, also when another process appends in between.
+ * the file, also when another writer appends in between: another store of this process (another
+ * thread's, which wakes ours over the commits channel) or another process (which does not).
  */
 const dirs: string[] = [];
 const stores: EventStore[] = [];
@@ -83,6 +85,57 @@ describe('sqlite event store tail', () => {
     }
     await subscribed;
     expect(seen).toEqual(Array.from({ length: 60 }, (_, k) => k + 1));
+  });
+
+  it('reads what the file holds while two stores of one process append at the same time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-concurrent-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    const ours = open(path);
+    const theirs = open(path);
+    let i = 0;
+    for (let round = 0; round < 12; round++) {
+      await Promise.all([
+        ...Array.from({ length: 1 + (round % 4) }, () => ours.append(`lead-o${i % 5}`, [touch(i++)])),
+        ...Array.from({ length: 1 + ((round + 2) % 3) }, () => theirs.append(`lead-t${i % 5}`, [touch(i++), touch(i++)])),
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fromFile = await open(path).readAll();
+    for (const reader of [ours, theirs]) {
+      for (let after = 0; after <= fromFile.length; after += 3) {
+        expect(plain(await reader.readAll({ after, limit: 7 })), `after ${after}`).toEqual(plain(fromFile.filter((event) => event.position > after).slice(0, 7)));
+      }
+      expect(plain(await reader.readAll({ after: 0 }))).toEqual(plain(fromFile));
+    }
+  });
+
+  it('reads what the file holds when another process appends in between', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-process-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.db');
+    const ours = open(path);
+    const storeModule = new URL('../../../infra/sqlite/index.ts', import.meta.url).href;
+    const coreModule = new URL('../../../services/core/index.ts', import.meta.url).href;
+    const otherProcess = (n: number) => {
+      const script = `const { createSqliteEventStore } = await import(${JSON.stringify(storeModule)});
+        const { newEvent } = await import(${JSON.stringify(coreModule)});
+        const store = createSqliteEventStore({ path: ${JSON.stringify(path)}, synchronous: 'normal', writerThread: false });
+        await store.append('lead-process', [newEvent({ type: 'TouchRecorded', data: { n: ${n} } }), newEvent({ type: 'TouchRecorded', data: { n: ${n + 1} } })]);
+        await store.close();`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+    };
+    let i = 0;
+    for (let round = 0; round < 12; round++) {
+      await ours.append('lead-a', [touch(i++), touch(i++)]);
+      if (round % 3 === 1) otherProcess(1_000 + round);
+    }
+    const fromFile = await open(path).readAll();
+    expect(fromFile).toHaveLength(i + 8);
+    for (let after = 0; after <= fromFile.length; after += 2) {
+      expect(plain(await ours.readAll({ after, limit: 5 })), `after ${after}`).toEqual(plain(fromFile.filter((event) => event.position > after).slice(0, 5)));
+    }
   });
 
   it('gives readers frozen events, so one reader cannot change what the others see', async () => {
