@@ -32,7 +32,7 @@ import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './sugg
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { DemoStartup, demoToLoad } from './demoStartup.ts';
 import type { RunnerThreadData, RunnerWork } from './runnerRole.ts';
-import { createLogger, keepRunning, routingRules, runRunnerLoops } from './runnerRole.ts';
+import { createLogger, keepRunning, readSettingFile, routingRules, runRunnerLoops } from './runnerRole.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { AdCostService, createIngestPipeline, defaultChannelRules, IngestLogSink, IngestService, IngestWorker, loadChannelRules } from './ingest/index.ts';
@@ -259,12 +259,7 @@ export function leadSettings(config: Config): LeadSettings {
 export function channelRules(config: Config): ChannelRules {
   const file = config.ingest.channelRulesFile;
   if (file === undefined) return defaultChannelRules;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`NUDGE_CHANNEL_RULES: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = readSettingFile('NUDGE_CHANNEL_RULES', file);
   try {
     return loadChannelRules(text);
   } catch (error) {

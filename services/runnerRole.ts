@@ -49,15 +49,19 @@ export async function keepRunning(name: string, logger: Logger, signal: AbortSig
   }
 }
 
+/** A file a setting names, as text; a ConfigError naming the setting when it cannot be read. */
+export function readSettingFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${variable}: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The routing rules in force: NUDGE_ROUTING_RULES's file, else the shipped one (docs/reps-and-routing.md). */
 export function routingRules(config: Config): RoutingRules {
   const file = config.routing.rulesFile ?? defaultRoutingFile;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`NUDGE_ROUTING_RULES: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = readSettingFile('NUDGE_ROUTING_RULES', file);
   try {
     return parseRoutingRules(text, { fileName: file });
   } catch (error) {
