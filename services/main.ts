@@ -373,7 +373,6 @@ export async function readQueueNow(config: Config, repId: string, options: { act
   }
 }
 
-
 /**
  * Runs `runRunnerLoops` on a worker thread (services/runnerThread.ts) with its own connections to
  * the SQLite files. Resolves when the thread has stopped after `signal` aborted (it finishes the
@@ -398,7 +397,6 @@ function runRunnerThread(config: Config, work: RunnerWork, signal: AbortSignal):
     });
   });
 }
-
 
 /** `nudge serve`: the API server on the configured backends, until SIGINT/SIGTERM. */
 export async function serve(config: Config, overrides: { host?: string; port?: number; demo?: boolean; roles?: readonly Role[] } = {}): Promise<void> {
