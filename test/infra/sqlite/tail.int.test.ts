@@ -21,6 +21,13 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A store file in a fresh folder of its own (removed after the test). */
+function storePath(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return join(dir, 'events.db');
+}
+
 function open(path: string): EventStore {
   const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 10 });
   stores.push(store);
@@ -32,9 +39,7 @@ const plain = (events: readonly unknown[]) => JSON.parse(JSON.stringify(events))
 
 describe('sqlite event store tail', () => {
   it('reads from memory exactly what a fresh connection reads from the file, across writers of two processes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-'));
-    dirs.push(dir);
-    const path = join(dir, 'events.db');
+    const path = storePath('nudge-tail-');
     const ours = open(path);
     const theirs = open(path);
 
@@ -54,9 +59,7 @@ describe('sqlite event store tail', () => {
   });
 
   it("does not end a page at its own newest event when another process appended after it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-end-'));
-    dirs.push(dir);
-    const path = join(dir, 'events.db');
+    const path = storePath('nudge-tail-end-');
     const ours = open(path);
     const theirs = open(path);
     await ours.append('lead-a', [touch(1), touch(2), touch(3)]);
@@ -66,9 +69,7 @@ describe('sqlite event store tail', () => {
   });
 
   it('delivers every event once, in order, to a subscriber while both processes append', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-sub-'));
-    dirs.push(dir);
-    const path = join(dir, 'events.db');
+    const path = storePath('nudge-tail-sub-');
     const ours = open(path);
     const theirs = open(path);
     const stop = new AbortController();
@@ -88,9 +89,7 @@ describe('sqlite event store tail', () => {
   });
 
   it('reads what the file holds while two stores of one process append at the same time', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-concurrent-'));
-    dirs.push(dir);
-    const path = join(dir, 'events.db');
+    const path = storePath('nudge-tail-concurrent-');
     const ours = open(path);
     const theirs = open(path);
     let i = 0;
@@ -111,9 +110,7 @@ describe('sqlite event store tail', () => {
   });
 
   it('reads what the file holds when another process appends in between', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-process-'));
-    dirs.push(dir);
-    const path = join(dir, 'events.db');
+    const path = storePath('nudge-tail-process-');
     const ours = open(path);
     const storeModule = new URL('../../../infra/sqlite/index.ts', import.meta.url).href;
     const coreModule = new URL('../../../services/core/index.ts', import.meta.url).href;
@@ -139,9 +136,7 @@ describe('sqlite event store tail', () => {
   });
 
   it('gives readers frozen events, so one reader cannot change what the others see', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nudge-tail-frozen-'));
-    dirs.push(dir);
-    const store = open(join(dir, 'events.db'));
+    const store = open(storePath('nudge-tail-frozen-'));
     await store.append('lead-a', [touch(1), touch(2)]);
     const [event] = await store.readAll({ after: 0, limit: 1 });
     expect(() => {
