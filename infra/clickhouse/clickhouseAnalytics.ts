@@ -3,6 +3,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { mkdirSync } from 'node:fs';
 import { AnalyticsError, UnavailableError, ValidationError } from '../../services/core/index.ts';
 import type { Analytics, EncodedRows, QueryParams, ResultTable } from '../../services/ports/index.ts';
+import { assertColumns, encodeRows } from './encodeRows.ts';
 
 export type ClickHouseAnalyticsOptions =
   /** chDB, the ClickHouse engine in this process, keeping its data in `path`. */
@@ -135,17 +136,9 @@ class ClickHouseAnalytics implements Analytics {
     await this.#run(() => this.#client.exec({ query: this.#scoped(sql) }).then((result) => result.stream.resume()));
   }
 
-  /**
-   * JSONCompactEachRow with the column list: about twice as fast for the engine to read as
-   * JSONEachRow (no key per value), and the columns are those of the first row, in its order.
-   */
+  /** JSONCompactEachRow with the column list (encodeRows.ts). */
   encodeRows(rows: readonly Record<string, unknown>[]): EncodedRows {
-    if (rows.length === 0) return { encoded: true, columns: [], count: 0, body: '' };
-    const columns = Object.keys(rows[0]!);
-    assertColumns(columns);
-    let body = '';
-    for (const row of rows) body += `${JSON.stringify(columns.map((column) => row[column]))}\n`;
-    return { encoded: true, columns, count: rows.length, body };
+    return encodeRows(rows);
   }
 
   async ping(): Promise<void> {
@@ -170,12 +163,6 @@ class ClickHouseAnalytics implements Analytics {
     } catch (error) {
       throw translate(error);
     }
-  }
-}
-
-function assertColumns(columns: readonly string[]): void {
-  for (const column of columns) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) throw new ValidationError('cannot insert', [{ path: `rows[0].${column}`, message: 'is not a plain column name' }]);
   }
 }
 
