@@ -32,7 +32,8 @@ import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './sugg
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { DemoStartup, demoToLoad } from './demoStartup.ts';
 import type { RunnerThreadData, RunnerWork } from './runnerRole.ts';
-import { createLogger, keepRunning, readSettingFile, routingRules, runRunnerLoops } from './runnerRole.ts';
+import { routingRules, runRunnerLoops } from './runnerRole.ts';
+import { createLogger, keepRunning, readSettingFile } from './serverSupport.ts';
 import { buildApp, DOCS_PREFIX } from './http/index.ts';
 import type { ChannelRules } from './ingest/index.ts';
 import { AdCostService, createIngestPipeline, defaultChannelRules, IngestLogSink, IngestService, IngestWorker, loadChannelRules } from './ingest/index.ts';

@@ -9,7 +9,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteCheckpoints, createSqliteEventStore } from '../infra/sqlite/index.ts';
 import type { RunnerThreadData } from './runnerRole.ts';
-import { createLogger, runRunnerLoops } from './runnerRole.ts';
+import { runRunnerLoops } from './runnerRole.ts';
+import { createLogger } from './serverSupport.ts';
 
 const { config, work } = workerData as RunnerThreadData;
 if (parentPort === null || config.eventStore.kind !== 'sqlite') throw new Error('services/runnerThread.ts runs as the SQLite runner thread of nudge serve');
