@@ -268,7 +268,7 @@ class SqliteEventStore implements EventStore {
     const events: RecordedEvent[] = [];
     for (let i = start; i < end; i++) {
       const entry = tail[i]!;
-      events.push((entry.event ??= shared(toRecorded(entry.row))));
+      events.push((entry.event ??= shared(entry.row)));
     }
     return events;
   }
@@ -391,24 +391,57 @@ class SqliteEventStore implements EventStore {
   }
 }
 
-/** Frozen (one level deep, where a mistaken write would land), since every subscriber gets this same object. */
-function shared(event: RecordedEvent): RecordedEvent {
-  if (typeof event.data === 'object' && event.data !== null) Object.freeze(event.data);
-  Object.freeze(event.metadata);
-  return Object.freeze(event);
+/**
+ * An event as read, its data and metadata decoded from JSON on first use and kept: most readers
+ * look at the type and the stream first and skip most events (the SDR queue and the journey
+ * statistics skip every touch), so those are never decoded. The accessors are own enumerable
+ * properties, so spreading, cloning or comparing an event sees the decoded values.
+ */
+function toRecorded(row: EventRow): RecordedEvent {
+  return decodedOnUse(row, false);
 }
 
-function toRecorded([position, id, stream, revision, type, data, metadata]: EventRow): RecordedEvent {
+/**
+ * The same for the tail, whose one object every subscriber of this store gets: frozen, and its data
+ * and metadata frozen one level deep (where a mistaken write would land) when decoded.
+ */
+function shared(row: EventRow): RecordedEvent {
+  return Object.freeze(decodedOnUse(row, true));
+}
+
+function decodedOnUse(row: EventRow, freeze: boolean): RecordedEvent {
+  const [position, id, stream, revision, type] = row;
+  let dataText = row[5];
+  let metadataText = row[6];
+  let data: unknown = UNDECODED;
+  let metadata: RecordedEvent['metadata'] | typeof UNDECODED = UNDECODED;
   return {
     id,
     stream,
     revision,
     position,
     type,
-    data: JSON.parse(data) as unknown,
-    metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
+    get data(): unknown {
+      if (data === UNDECODED) {
+        data = JSON.parse(dataText) as unknown;
+        // The text is not needed any more: a reader that keeps the event keeps only the decoded data.
+        dataText = '';
+        if (freeze && typeof data === 'object' && data !== null) Object.freeze(data);
+      }
+      return data;
+    },
+    get metadata(): RecordedEvent['metadata'] {
+      if (metadata === UNDECODED) {
+        metadata = JSON.parse(metadataText) as RecordedEvent['metadata'];
+        metadataText = '';
+        if (freeze) Object.freeze(metadata);
+      }
+      return metadata;
+    },
   };
 }
+
+const UNDECODED: unique symbol = Symbol('undecoded');
 
 /** Each event's data as JSON; data JSON cannot hold (a BigInt, a cycle) is a ValidationError naming the event. */
 function serialisedData(events: readonly NewEvent[]): string[] {

@@ -144,4 +144,23 @@ describe('sqlite event store tail', () => {
     }).toThrow(TypeError);
     expect(((await store.readAll({ after: 0, limit: 1 }))[0]!.data as { i: number }).i).toBe(1);
   });
+
+  it('decodes an event on first use, and a spread, a clone or JSON of it holds the decoded data and metadata', async () => {
+    const path = storePath('nudge-tail-decoded-');
+    const store = open(path);
+    await store.append('lead-a', [touch(1)]);
+    // From the tail, from a stream read, and from the file (another store on the same file).
+    for (const [event] of [await store.readAll({ after: 0, limit: 1 }), await store.readStream('lead-a'), await open(path).readAll()]) {
+      expect(event).toBeDefined();
+      if (event === undefined) continue;
+      expect(Object.keys(event).sort()).toEqual(['data', 'id', 'metadata', 'position', 'revision', 'stream', 'type']);
+      expect(event.data).toBe(event.data);
+      const copies = [{ ...event }, structuredClone(event), JSON.parse(JSON.stringify(event)) as typeof event];
+      for (const copy of copies) {
+        expect(copy.data).toEqual({ i: 1, nested: { list: [1, 2] } });
+        expect(copy.metadata).toEqual(event.metadata);
+        expect(Object.getOwnPropertyDescriptor(copy, 'data')).toHaveProperty('value');
+      }
+    }
+  });
 });
