@@ -3,8 +3,8 @@
  * - core, ports and events import nothing of the project (ports and events may use core);
  * - domain areas import core, ports, events (and themselves), never infra, http or the CLI;
  * - infra implements ports and is imported only by the composition roots (services/main.ts, the
- *   runner thread it starts, services/runnerThread.ts, and what both share, services/runnerRole.ts),
- *   tests and benchmarks.
+ *   threads it starts, services/runnerThread.ts and services/projectorThread.ts, and the runner
+ *   role both main and the runner thread run, services/runnerRole.ts), tests and benchmarks.
  */
 const domain = '^(services/(ingest|leads|suggestions|demo)|journeys|projections)/';
 
@@ -38,7 +38,7 @@ module.exports = {
       name: 'infra-only-from-composition-root',
       comment: 'Adapters are picked in services/main.ts (and its runner thread); nothing else in the product imports them.',
       severity: 'error',
-      from: { path: '^(services|journeys|projections)/', pathNot: '^services/(main|runnerRole|runnerThread)\\.ts$' },
+      from: { path: '^(services|journeys|projections)/', pathNot: '^services/(main|runnerRole|runnerThread|projectorThread)\\.ts$' },
       to: { path: '^infra/' },
     },
     {

@@ -6,6 +6,6 @@ export type { ProjectorOptions, ProjectorState } from './projector/analyticsProj
 export { projectedTables } from './projector/analyticsRows.ts';
 export { projectorShardOf, projectorStateName } from './projector/projectorShards.ts';
 export { ProjectorService } from './projector/projectorService.ts';
-export type { ProjectionStatus, ProjectorShardStatus } from './projector/projectorService.ts';
+export type { ProjectionStatus, ProjectorOnThread, ProjectorShardStatus } from './projector/projectorService.ts';
 export { cellText, runAnalystSql, toCsv } from './sql/analystSql.ts';
 export type { AnalystSqlLimits, AnalystSqlResult } from './sql/analystSql.ts';

@@ -4,10 +4,11 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
+import { serveAnalyticsOnPort } from '../infra/clickhouse/analyticsOverPort.ts';
 import { openClickHouseAnalytics } from '../infra/clickhouse/index.ts';
 import { createKafkaIngestLog } from '../infra/kafka/index.ts';
 import { createKurrentDbCheckpoints, createKurrentDbEventStore } from '../infra/kurrentdb/index.ts';
@@ -31,6 +32,7 @@ import { ConfigError, NudgeError, systemClock, UnavailableError, ValidationError
 import type { DigestOutcome, QueueView, SuggestionQueueProjection } from './suggestions/index.ts';
 import { createSuggestionQueueProjection, DailyDigest, EmailSender, SuggestionService, UnsubscribeService, unsubscribeLink } from './suggestions/index.ts';
 import { DemoStartup, demoToLoad } from './demoStartup.ts';
+import type { ProjectorThreadData, ProjectorThreadReply, ProjectorThreadRequest } from './projectorThreadProtocol.ts';
 import type { RunnerThreadData, RunnerWork } from './runnerRole.ts';
 import { routingRules, runRunnerLoops } from './runnerRole.ts';
 import { createLogger, keepRunning, readSettingFile } from './serverSupport.ts';
@@ -380,8 +382,60 @@ export async function readQueueNow(config: Config, repId: string, options: { act
  * batch in hand and closes its files first); rejects when the thread ends on its own.
  */
 function runRunnerThread(config: Config, work: RunnerWork, signal: AbortSignal): Promise<void> {
+  return runThread('the runner thread', 'runnerThread', { workerData: { config, work } satisfies RunnerThreadData }, signal);
+}
+
+/**
+ * Runs the analytics projector on a worker thread (services/projectorThread.ts) with its own
+ * read-only connection to the store; the engine stays here and takes the thread's calls over a
+ * MessagePort. While the thread runs, `projections` (this process's service: status, rebuild)
+ * reports it as this process's projector and sends it rebuilds. Resolves and rejects as
+ * `runRunnerThread`.
+ */
+function runProjectorThread(config: Config, analytics: Analytics, projections: ProjectorService, signal: AbortSignal): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  const serving = serveAnalyticsOnPort(analytics, port1);
+  const data: ProjectorThreadData = { config, analyticsPort: port2, engine: { database: analytics.database, description: analytics.description } };
+  return runThread('the projector thread', 'projectorThread', { workerData: data, transferList: [port2] }, signal, (worker) => {
+    let running = true;
+    let nextId = 1;
+    const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+    worker.on('message', (reply: ProjectorThreadReply) => {
+      const rebuild = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if (reply.error === undefined) rebuild?.resolve();
+      else rebuild?.reject(new UnavailableError(`rebuilding the analytics projection: ${reply.error}`));
+    });
+    projections.projectsOnThread({
+      get running() {
+        return running;
+      },
+      rebuild: () =>
+        new Promise<void>((resolve, reject) => {
+          const id = nextId++;
+          waiting.set(id, { resolve, reject });
+          worker.postMessage({ op: 'rebuild', id } satisfies ProjectorThreadRequest);
+        }),
+    });
+    return () => {
+      running = false;
+      projections.projectsOnThread(null);
+      serving.close();
+      for (const rebuild of waiting.values()) rebuild.reject(new UnavailableError('the projector thread stopped before the rebuild began'));
+    };
+  });
+}
+
+/**
+ * A worker thread of `nudge serve` running `file` (a sibling of this module) until `signal`
+ * aborts, when it is posted 'stop'. `attach` wires the thread up once started and returns what to
+ * undo when it ends. Resolves when the thread ends after the stop with exit code 0; rejects when it
+ * fails or ends on its own.
+ */
+function runThread(name: string, file: string, options: WorkerOptions, signal: AbortSignal, attach?: (worker: Worker) => () => void): Promise<void> {
   const extension = extname(new URL(import.meta.url).pathname);
-  const worker = new Worker(new URL(`./runnerThread${extension}`, import.meta.url), { workerData: { config, work } satisfies RunnerThreadData });
+  const worker = new Worker(new URL(`./${file}${extension}`, import.meta.url), options);
+  const detach = attach?.(worker);
   const stop = (): void => worker.postMessage('stop');
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
@@ -392,9 +446,10 @@ function runRunnerThread(config: Config, work: RunnerWork, signal: AbortSignal):
     });
     worker.once('exit', (code) => {
       signal.removeEventListener('abort', stop);
+      detach?.();
       if (failure !== null) reject(failure);
       else if (signal.aborted && code === 0) resolve();
-      else reject(new UnavailableError(`the runner thread ended on its own (exit code ${code})`));
+      else reject(new UnavailableError(`${name} ended on its own (exit code ${code})`));
     });
   });
 }
@@ -533,7 +588,15 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
       });
 
   // The projector resumes from its checkpoint in ClickHouse (a half-written batch is written again).
-  const projecting = config.analytics.projector && runs('projector') && projections ? keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal)) : Promise.resolve();
+  // With the SQLite store it reads, builds and encodes on a thread of its own; the engine stays here.
+  const projectorThread = config.analytics.projectorThread && config.eventStore.kind === 'sqlite';
+  const projecting =
+    config.analytics.projector && runs('projector') && analytics && projections
+      ? projectorThread
+        ? keepRunning('the projector thread', logger, stopFollowing.signal, (signal) => runProjectorThread(config, analytics, projections, signal))
+        : keepRunning('the analytics projector', logger, stopFollowing.signal, (signal) => projections.run(signal))
+      : Promise.resolve();
+  if (config.analytics.projector && runs('projector') && projectorThread) logger.info('analytics projector: on a thread of its own');
   // The scorer waits for the projection to be nearly caught up (start-up, a rebuild), then scores every lead each interval.
   // It reads every lead and waits for every projector shard: one scorer, in the process of projector shard 1 when shards are set.
   const firstProjectorShard = projectorShard === undefined || projectorShard.index === 0;

@@ -45,6 +45,14 @@ export interface ProjectionStatus {
 
 type BatchListener = NonNullable<ProjectorOptions['onBatch']>;
 
+/** This process's projector when it runs on a thread of its own, as the process's service sees it. */
+export interface ProjectorOnThread {
+  /** Whether the thread is up and projecting. */
+  readonly running: boolean;
+  /** The thread's projector pauses, resets the projection and starts over; resolves once the rebuild has begun. */
+  rebuild(): Promise<void>;
+}
+
 /**
  * The analytics projection as a service: runs this process's projector until stopped, answers the
  * status of every projector of the projection, and rebuilds it (empty the tables, start a new
@@ -69,6 +77,7 @@ export class ProjectorService {
   #running = false;
   #current: AbortController | null = null;
   #rebuildRequested: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  #thread: ProjectorOnThread | null = null;
 
   constructor(options: { store: EventStore; analytics: Analytics } & Omit<ProjectorOptions, 'store' | 'analytics'>) {
     const { store, analytics, onBatch, shard, ...rest } = options;
@@ -85,6 +94,14 @@ export class ProjectorService {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * This process's projector runs on a thread of its own (services/projectorThread.ts) rather than
+   * through `run`: status reports it as this process's, and a rebuild goes to it.
+   */
+  projectsOnThread(thread: ProjectorOnThread | null): void {
+    this.#thread = thread;
+  }
+
   async status(): Promise<ProjectionStatus> {
     const [states, head, counts] = await Promise.all([
       readProjectorStates(this.#analytics),
@@ -96,11 +113,12 @@ export class ProjectorService {
     ]);
     const rows = Object.fromEntries(projectedTables.map((table) => [table, Number(counts.find((row) => row.name === table)?.rows ?? 0)]));
     const own = projectorStateName(this.#shard);
+    const running = this.#running || (this.#thread?.running ?? false);
     const shards = layoutStateNames(this.#layout(states)).map((name): ProjectorShardStatus => {
       const state: ProjectorState = states.get(name) ?? freshState(states);
       return {
         name,
-        running: this.#running && name === own,
+        running: running && name === own,
         generation: state.generation,
         position: state.committed,
         lagEvents: Math.max(0, head - state.committed),
@@ -113,7 +131,7 @@ export class ProjectorService {
     return {
       name: ANALYTICS_PROJECTION,
       engine: this.#analytics.description,
-      running: this.#running,
+      running,
       generation: Math.max(...shards.map((shard) => shard.generation)),
       position,
       head,
@@ -173,6 +191,7 @@ export class ProjectorService {
    * (or the projectors of other processes start over by themselves).
    */
   rebuild(): Promise<void> {
+    if (this.#thread?.running) return this.#thread.rebuild();
     if (!this.#running) return this.#reset();
     return new Promise<void>((resolve, reject) => {
       this.#rebuildRequested = { resolve, reject };

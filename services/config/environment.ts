@@ -132,6 +132,10 @@ export const environmentSchema = z.object({
     .optional()
     .describe('ClickHouse cluster (needs CLICKHOUSE_URL): migrations run ON CLUSTER and create Replicated tables (docs/scale.md)'),
   NUDGE_PROJECTOR: z.enum(['on', 'off']).default('on').describe('on: nudge serve projects the event store into ClickHouse for analytics; off: another process does'),
+  NUDGE_PROJECTOR_THREAD: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('on: with the SQLite store, the analytics projector reads and encodes on a thread of its own and hands its inserts to the engine; off: on the event loop'),
   NUDGE_PROJECTOR_SHARD: shardSpec
     .optional()
     .describe("This projector's share of the events when several projectors divide them: shard/count, e.g. 2/3 (leads by hash of their id, as the runners)"),
@@ -221,6 +225,8 @@ export interface Config {
     /** Set (with `url`): a ClickHouse cluster; migrations run ON CLUSTER with Replicated engines. */
     readonly cluster: string | undefined;
     readonly projector: boolean;
+    /** With the SQLite store: the projector on a thread of its own (the engine stays on the main thread). */
+    readonly projectorThread: boolean;
     /** undefined: the shipped model. */
     readonly scoringModelFile: string | undefined;
     readonly scorer: boolean;
@@ -324,6 +330,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       database: e.CLICKHOUSE_DATABASE,
       cluster: e.CLICKHOUSE_CLUSTER,
       projector: e.NUDGE_PROJECTOR === 'on',
+      projectorThread: e.NUDGE_PROJECTOR_THREAD === 'on',
       scoringModelFile: e.NUDGE_SCORING_MODEL === undefined ? undefined : resolve(e.NUDGE_SCORING_MODEL),
       scorer: e.NUDGE_SCORER === 'on',
       scorerIntervalMs: e.NUDGE_SCORER_INTERVAL_SECONDS * 1_000,

@@ -52,7 +52,7 @@ describe('configuration defaults', () => {
         messageIdDomain: 'nudge.local',
         unsubscribeUrl: 'http://127.0.0.1:8080/unsubscribe',
       },
-      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', cluster: undefined, projector: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
+      analytics: { url: undefined, embeddedPath: join(config.dataDir, 'clickhouse'), database: 'nudge', cluster: undefined, projector: true, projectorThread: true, scoringModelFile: undefined, scorer: true, scorerIntervalMs: 60_000, sqlMaxRows: 10_000, sqlTimeoutSeconds: 30 },
       roles: ['all'],
       runnerShard: undefined,
       projectorShard: undefined,
@@ -154,6 +154,7 @@ describe('configuration overrides', () => {
       NUDGE_ROLES: 'api, scorer',
       NUDGE_RUNNER_SHARD: '2/4',
       NUDGE_PROJECTOR_SHARD: '3/3',
+      NUDGE_PROJECTOR_THREAD: 'off',
     });
 
     expect(config).toEqual({
@@ -180,7 +181,7 @@ describe('configuration overrides', () => {
         messageIdDomain: 'mail.example.com',
         unsubscribeUrl: 'https://nudge.example.com/unsubscribe',
       },
-      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', cluster: 'nudge_cluster', projector: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
+      analytics: { url: 'http://nudge:secret@clickhouse:8123', embeddedPath: '/srv/nudge/clickhouse', database: 'analytics_eu', cluster: 'nudge_cluster', projector: false, projectorThread: false, scoringModelFile: '/etc/nudge/scoring.yaml', scorer: false, scorerIntervalMs: 300_000, sqlMaxRows: 500, sqlTimeoutSeconds: 12 },
       roles: ['api', 'scorer'],
       runnerShard: { index: 1, count: 4 },
       projectorShard: { index: 2, count: 3 },

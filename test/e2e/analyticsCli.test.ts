@@ -31,7 +31,8 @@ afterEach(() => {
 });
 
 describe('analytics commands', () => {
-  it('import costs, project, query and rebuild, with and without a running server', async () => {
+  // The server's projector runs on a thread of its own by default; NUDGE_PROJECTOR_THREAD=off keeps it on the event loop.
+  it.each(['on', 'off'])('import costs, project, query and rebuild, with and without a running server (NUDGE_PROJECTOR_THREAD=%s)', async (projectorThread) => {
     const csv = join(dataDir, 'costs.csv');
     writeFileSync(csv, 'date,source,medium,campaign,cost\n2026-03-01,google,cpc,brand,120.50\n2026-03-02,linkedin,paid-social,abm,80\n');
     const imported = runNudge(['costs', 'import', csv], env);
@@ -50,10 +51,18 @@ describe('analytics commands', () => {
     expect(csvOut.stdout).toBe('n\r\n2\r\n');
 
     // With the server holding the engine: the same commands go through its API.
-    const nudge = await startNudge({ ...env, PORT: env.PORT! });
+    const nudge = await startNudge({ ...env, PORT: env.PORT!, NUDGE_PROJECTOR_THREAD: projectorThread });
     try {
       const status = runNudge(['projections', 'status'], env);
       expect(status.stdout).toMatch(/asked through the server at http:\/\/127\.0\.0\.1:\d+/);
+      // The server's projector is this process's, wherever it runs, and catches up with the store.
+      const deadline = Date.now() + 20_000;
+      let live = JSON.parse(runNudge(['projections', 'status', '--json'], env).stdout) as { position: number; head: number; running: boolean };
+      while (live.position < live.head && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        live = JSON.parse(runNudge(['projections', 'status', '--json'], env).stdout) as typeof live;
+      }
+      expect(live).toMatchObject({ running: true, position: live.head });
       const viaServer = runNudge(['sql', 'SELECT count() AS n FROM ad_costs FINAL', '--format', 'json'], env);
       expect(JSON.parse(viaServer.stdout)).toMatchObject({ rows: [[2]], truncated: false });
       const refused = runNudge(['sql', 'DROP TABLE touches'], env);

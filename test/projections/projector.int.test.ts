@@ -1,4 +1,6 @@
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { analyticsOverPort, serveAnalyticsOnPort } from '../../infra/clickhouse/analyticsOverPort.ts';
 import { createSqliteEventStore } from '../../infra/sqlite/index.ts';
 import type { Analytics, EventStore } from '../../services/ports/index.ts';
 import { migrateAnalytics } from '../../projections/migrate.ts';
@@ -197,5 +199,44 @@ describe('AnalyticsProjector', () => {
     stop.abort();
     await running;
     expect((await service.status()).running).toBe(false);
+  });
+
+  it('projects through an engine served by another thread, which reports that projector as its own and sends it rebuilds', async () => {
+    const { store, analytics } = await setUp();
+    await writeHistory(store);
+    await new AnalyticsProjector({ store, analytics }).catchUp();
+    const direct = await dump(analytics);
+    await AnalyticsProjector.reset(analytics);
+    // As in nudge serve: the engine on one end of a channel (the main thread), the projector on the other (its thread).
+    const { port1, port2 } = new MessageChannel();
+    const serving = serveAnalyticsOnPort(analytics, port1);
+    const remote = analyticsOverPort(port2, { database: analytics.database, description: analytics.description });
+    const onThread = new ProjectorService({ store, analytics: remote, flushIntervalMs: 20 });
+    const service = new ProjectorService({ store, analytics });
+    const stop = new AbortController();
+    const running = onThread.run(stop.signal);
+    service.projectsOnThread({ running: true, rebuild: () => onThread.rebuild() });
+    const settled = async (generation: number) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const status = await service.status();
+        if (status.generation === generation && status.lagEvents === 0) return status;
+        if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const first = await settled(2);
+    expect(first.running).toBe(true);
+    expect(first.shards[0]?.running).toBe(true);
+    expect(await dump(analytics)).toEqual(direct);
+    await service.rebuild();
+    await settled(3);
+    expect(await dump(analytics)).toEqual(direct);
+    stop.abort();
+    await running;
+    service.projectsOnThread(null);
+    expect((await service.status()).running).toBe(false);
+    await remote.close();
+    serving.close();
   });
 });
