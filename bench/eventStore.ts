@@ -238,7 +238,8 @@ async function readAllThroughPort(store: EventStore): Promise<number> {
   let count = 0;
   for (;;) {
     const page = await store.readAll({ after, limit: READ_PAGE });
-    count += page.length;
+    // Decoded, as the raw side parses them: the store decodes an event's data and metadata on first use.
+    for (const event of page) if (event.data !== undefined && event.metadata !== undefined) count += 1;
     if (page.length < READ_PAGE) return count;
     after = page[page.length - 1]!.position;
   }
