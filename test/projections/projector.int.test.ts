@@ -6,11 +6,22 @@ import type { Analytics, EventStore } from '../../services/ports/index.ts';
 import { migrateAnalytics } from '../../projections/migrate.ts';
 import { AnalyticsProjector } from '../../projections/projector/analyticsProjector.ts';
 import { projectedTables } from '../../projections/projector/analyticsRows.ts';
-import { ProjectorService } from '../../projections/projector/projectorService.ts';
+import { type ProjectionStatus, ProjectorService } from '../../projections/projector/projectorService.ts';
 import { openTestAnalytics } from '../support/analytics.ts';
 import { analyticsHistory } from './analyticsHistory.ts';
 
 type TestAnalytics = Analytics & { drop(): Promise<void> };
+
+/** The service's status once the projection is of `generation` and has caught up with the store. */
+async function settledStatus(service: ProjectorService, generation: number): Promise<ProjectionStatus> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const status = await service.status();
+    if (status.generation === generation && status.lagEvents === 0) return status;
+    if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 describe('AnalyticsProjector', () => {
   const opened: TestAnalytics[] = [];
@@ -181,15 +192,7 @@ describe('AnalyticsProjector', () => {
     const service = new ProjectorService({ store, analytics, flushIntervalMs: 20 });
     const stop = new AbortController();
     const running = service.run(stop.signal);
-    const settled = async (generation: number) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const status = await service.status();
-        if (status.generation === generation && status.lagEvents === 0) return status;
-        if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(status)}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
+    const settled = (generation: number) => settledStatus(service, generation);
     const first = await settled(1);
     expect(first.running).toBe(true);
     const rows = first.rows;
@@ -216,15 +219,7 @@ describe('AnalyticsProjector', () => {
     const stop = new AbortController();
     const running = onThread.run(stop.signal);
     service.projectsOnThread({ running: true, rebuild: () => onThread.rebuild() });
-    const settled = async (generation: number) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const status = await service.status();
-        if (status.generation === generation && status.lagEvents === 0) return status;
-        if (Date.now() > deadline) throw new Error(`not settled: ${JSON.stringify(status)}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
+    const settled = (generation: number) => settledStatus(service, generation);
     const first = await settled(2);
     expect(first.running).toBe(true);
     expect(first.shards[0]?.running).toBe(true);
