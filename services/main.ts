@@ -397,7 +397,11 @@ function runProjectorThread(config: Config, analytics: Analytics, projections: P
   const serving = serveAnalyticsOnPort(analytics, port1);
   const data: ProjectorThreadData = { config, analyticsPort: port2, engine: { database: analytics.database, description: analytics.description } };
   return runThread('the projector thread', 'projectorThread', { workerData: data, transferList: [port2] }, signal, (worker) => {
-    let running = true;
+    // Running once the thread executes (a rebuild before then resets here, and the thread starts on the new generation).
+    let running = false;
+    worker.once('online', () => {
+      running = true;
+    });
     let nextId = 1;
     const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
     worker.on('message', (reply: ProjectorThreadReply) => {
