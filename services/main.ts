@@ -14,7 +14,7 @@ import { createKafkaIngestLog } from '../infra/kafka/index.ts';
 import { createKurrentDbCheckpoints, createKurrentDbEventStore } from '../infra/kurrentdb/index.ts';
 import { createOutboxMailer, createSmtpMailer } from '../infra/mail/index.ts';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
-import { createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
+import { connectSqliteWriter, createSqliteCheckpoints, createSqliteEventStore, createSqliteLeadIndex, createSqliteQuarantine } from '../infra/sqlite/index.ts';
 import { JourneyService } from '../journeys/authoring/index.ts';
 import { journeyLibraryDir } from '../journeys/library/index.ts';
 import { journeyRunnerCheckpoint } from '../journeys/runner/index.ts';
@@ -381,8 +381,11 @@ export async function readQueueNow(config: Config, repId: string, options: { act
  * the SQLite files. Resolves when the thread has stopped after `signal` aborted (it finishes the
  * batch in hand and closes its files first); rejects when the thread ends on its own.
  */
-function runRunnerThread(config: Config, work: RunnerWork, signal: AbortSignal): Promise<void> {
-  return runThread('the runner thread', 'runnerThread', { workerData: { config, work } satisfies RunnerThreadData }, signal);
+function runRunnerThread(config: Config, store: EventStore, work: RunnerWork, signal: AbortSignal): Promise<void> {
+  // One writer for the file: the thread commits through the main store's writer thread.
+  const writerPort = connectSqliteWriter(store);
+  const data: RunnerThreadData = { config, work, writerPort };
+  return runThread('the runner thread', 'runnerThread', { workerData: data, transferList: writerPort === null ? [] : [writerPort] }, signal);
 }
 
 /**
@@ -570,7 +573,7 @@ export async function serve(config: Config, overrides: { host?: string; port?: n
   const runningJourneys = !(runnerWork.routing || runnerWork.running)
     ? Promise.resolve()
     : runnerThread
-      ? keepRunning('the runner thread', logger, stopFollowing.signal, (signal) => runRunnerThread(config, runnerWork, signal))
+      ? keepRunning('the runner thread', logger, stopFollowing.signal, (signal) => runRunnerThread(config, ingestion.store, runnerWork, signal))
       : runRunnerLoops(config, { store: ingestion.store, checkpoints, logger }, runnerWork, stopFollowing.signal);
   // INGEST_LOG=kafka: this process is also an ingest worker of the consumer group.
   const ingestLog = ingestion.log;

@@ -5,6 +5,7 @@
  * server, and not the analytics engine's native library, which must be loaded by one thread of a
  * process only.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { createCompiledEvaluator } from '../infra/rules/index.ts';
 import { createJourneyRunner } from '../journeys/runner/index.ts';
@@ -73,4 +74,6 @@ export async function runRunnerLoops(config: Config, parts: { store: EventStore;
 export interface RunnerThreadData {
   readonly config: Config;
   readonly work: RunnerWork;
+  /** A port to the main store's writer thread, to commit through (one writer for the file); null: commit on the runner thread. */
+  readonly writerPort: MessagePort | null;
 }

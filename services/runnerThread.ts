@@ -12,7 +12,7 @@ import type { RunnerThreadData } from './runnerRole.ts';
 import { runRunnerLoops } from './runnerRole.ts';
 import { createLogger } from './serverSupport.ts';
 
-const { config, work } = workerData as RunnerThreadData;
+const { config, work, writerPort } = workerData as RunnerThreadData;
 if (parentPort === null || config.eventStore.kind !== 'sqlite') throw new Error('services/runnerThread.ts runs as the SQLite runner thread of nudge serve');
 const port = parentPort;
 const logger = createLogger(config).child({ thread: 'runner' });
@@ -20,8 +20,14 @@ const stop = new AbortController();
 port.on('message', (message) => {
   if (message === 'stop') stop.abort();
 });
-// Commits on this thread, not on a writer thread of its own: blocking here blocks only the runner.
-const store = createSqliteEventStore({ path: config.eventStore.path, synchronous: config.eventStore.synchronous, writerThread: false });
+// Commits through the main store's writer thread: the file has one writer, so the runner's commits
+// and ingestion's never wait on each other's lock or fsync apart. Without one, on this thread
+// (blocking here blocks only the runner).
+const store = createSqliteEventStore({
+  path: config.eventStore.path,
+  synchronous: config.eventStore.synchronous,
+  ...(writerPort === null ? { writerThread: false } : { writerPort }),
+});
 const checkpoints = createSqliteCheckpoints({ path: config.journeys.checkpointsPath });
 let exitCode = 0;
 try {

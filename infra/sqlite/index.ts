@@ -1,4 +1,4 @@
-export { createSqliteEventStore } from './sqliteEventStore.ts';
+export { connectSqliteWriter, createSqliteEventStore } from './sqliteEventStore.ts';
 export type { SqliteEventStoreOptions } from './sqliteEventStore.ts';
 export { createSqliteLeadIndex } from './sqliteLeadIndex.ts';
 export type { SqliteLeadIndexOptions } from './sqliteLeadIndex.ts';

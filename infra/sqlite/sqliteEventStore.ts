@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { BroadcastChannel, Worker } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
@@ -48,6 +48,14 @@ export interface SqliteEventStoreOptions {
    * for ':memory:').
    */
   readonly writerThread?: boolean;
+  /**
+   * Commit through another store's writer thread, on the same file in this process (another
+   * thread's store): the port `connectSqliteWriter(thatStore)` gave. The file then has one writer
+   * connection: commits never wait on each other's lock, and the writer keeps its knowledge of
+   * stream revisions. This store's own connection only reads; closing it leaves the writer to its
+   * owner, and when the owner closes it this store's appends fail as unavailable.
+   */
+  readonly writerPort?: MessagePort;
 }
 
 /** A row as an array, in the column order of COLUMNS: arrays skip building a keyed object per row. */
@@ -87,6 +95,19 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   return new SqliteEventStore(options);
 }
 
+/**
+ * A port on which another store of this process (on another thread, on the same file) commits
+ * through `store`'s writer thread (`SqliteEventStoreOptions.writerPort`); null when `store` has
+ * no writer thread (another adapter, ':memory:', read-only, or `writerThread: false`).
+ *
+ *   const port = connectSqliteWriter(store);
+ *   new Worker(file, { workerData: { port }, transferList: [port] });
+ *   // in the worker: createSqliteEventStore({ path, writerPort: workerData.port })
+ */
+export function connectSqliteWriter(store: EventStore): MessagePort | null {
+  return store instanceof SqliteEventStore ? store.connectWriter() : null;
+}
+
 class SqliteEventStore implements EventStore {
   readonly #db: DatabaseSync;
   readonly #clock: Clock;
@@ -109,7 +130,7 @@ class SqliteEventStore implements EventStore {
   readonly #tail: TailEntry[] = [];
   /** Group commits on this thread (':memory:', or writerThread false); null when the writer thread commits. */
   readonly #appender: SqliteAppender | null;
-  readonly #writer: WriterThread | null;
+  readonly #writer: WriterThread | SharedWriter | null;
   /** The group commit the writer thread is running: the next one gathers meanwhile. */
   #inFlight: Promise<void> | null = null;
   readonly #statements: {
@@ -146,8 +167,9 @@ class SqliteEventStore implements EventStore {
       // Listening must not keep the process up: a live subscription's poll timer does that.
       this.#commits.unref();
     }
-    const threaded = !options.readOnly && !memory && options.writerThread !== false;
-    this.#writer = threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs }) : null;
+    const writerPort = options.readOnly || memory ? undefined : options.writerPort;
+    const threaded = writerPort !== undefined || (!options.readOnly && !memory && options.writerThread !== false);
+    this.#writer = writerPort !== undefined ? new SharedWriter(writerPort) : threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs }) : null;
     this.#appender = options.readOnly || threaded ? null : new SqliteAppender(this.#db);
     this.#statements = {
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
@@ -366,6 +388,12 @@ class SqliteEventStore implements EventStore {
     });
   }
 
+  /** See `connectSqliteWriter`. */
+  connectWriter(): MessagePort | null {
+    this.#assertOpen();
+    return this.#writer instanceof WriterThread ? this.#writer.connect() : null;
+  }
+
   /** Commits what was asked for before it, then ends subscriptions and closes the file. */
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
@@ -523,6 +551,14 @@ class WriterThread {
     });
   }
 
+  /** A port on which another store commits through this thread (its end of a new channel). */
+  connect(): MessagePort | null {
+    if (this.#broken !== null) return null;
+    const { port1, port2 } = new MessageChannel();
+    this.#worker.postMessage({ connect: port2 } satisfies WriterMessage, [port2]);
+    return port1;
+  }
+
   assertWorking(): void {
     if (this.#broken !== null) throw this.#broken;
   }
@@ -534,6 +570,64 @@ class WriterThread {
       this.#worker.postMessage({ close: true } satisfies WriterMessage);
     }
     await this.#exited;
+  }
+
+  #breakWith(error: UnavailableError): void {
+    if (this.#broken !== null) return;
+    this.#broken = error;
+    for (const waiting of this.#waiting.values()) waiting.reject(error);
+    this.#waiting.clear();
+  }
+}
+
+/**
+ * Another store's writer thread, reached over the port `connectSqliteWriter` gave: the same group
+ * commits, answered on this port. It does not keep the process alive while idle. When the owner
+ * closes the writer (or the thread stops), the port closes and every append from then on fails.
+ */
+class SharedWriter {
+  readonly #port: MessagePort;
+  readonly #waiting = new Map<number, { resolve(outcomes: AppendOutcome[]): void; reject(error: Error): void }>();
+  #next = 0;
+  #broken: UnavailableError | null = null;
+
+  constructor(port: MessagePort) {
+    this.#port = port;
+    port.on('message', (reply: WriterReply) => {
+      if (!('id' in reply)) return;
+      const waiting = this.#waiting.get(reply.id);
+      if (waiting === undefined) return;
+      this.#waiting.delete(reply.id);
+      if (this.#waiting.size === 0) port.unref();
+      if ('outcomes' in reply) waiting.resolve([...reply.outcomes]);
+      else waiting.reject(new UnavailableError(`event store: ${reply.failure}`));
+    });
+    port.on('close', () => this.#breakWith(new UnavailableError("event store: the writer thread this store commits through has stopped")));
+    port.unref();
+  }
+
+  commit(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    if (this.#broken !== null) return Promise.reject(this.#broken);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#port.ref();
+      this.#port.postMessage({ id, requests } satisfies WriterMessage);
+    });
+  }
+
+  assertWorking(): void {
+    if (this.#broken !== null) throw this.#broken;
+  }
+
+  /** Ends this store's use of the writer; the writer stays with its owner. */
+  close(): Promise<void> {
+    if (this.#broken === null) {
+      this.#port.postMessage({ close: true } satisfies WriterMessage);
+      this.#breakWith(new UnavailableError('event store is closed'));
+      this.#port.close();
+    }
+    return Promise.resolve();
   }
 
   #breakWith(error: UnavailableError): void {
