@@ -504,75 +504,49 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The store's writer thread (sqliteWriterThread.ts), one group commit at a time. It does not keep
- * the process alive while idle. If it stops, every append from then on fails, and so does `ping`
- * (readiness), rather than waiting for ever.
+ * What a store holds of the writer thread it commits through: group commits asked for by id and
+ * answered by id. It does not keep the process alive while idle. Once the writer is gone every
+ * append fails, and so does `ping` (readiness), rather than waiting for ever.
  */
-class WriterThread {
-  readonly #worker: Worker;
+abstract class WriterClient {
   readonly #waiting = new Map<number, { resolve(outcomes: AppendOutcome[]): void; reject(error: Error): void }>();
-  readonly #exited: Promise<void>;
   #next = 0;
   #broken: UnavailableError | null = null;
 
-  constructor(options: WriterConnectionOptions) {
-    // The source runs as .ts (type stripping), the installed package as compiled .js.
-    const extension = extname(new URL(import.meta.url).pathname);
-    this.#worker = new Worker(new URL(`./sqliteWriterThread${extension}`, import.meta.url), { workerData: options });
-    this.#worker.unref();
-    this.#worker.on('message', (reply: WriterReply) => {
-      if (!('id' in reply)) {
-        this.#breakWith(new UnavailableError(`cannot open the event store's writer connection at ${options.path}: ${reply.failure}`));
-        return;
-      }
-      const waiting = this.#waiting.get(reply.id);
-      if (waiting === undefined) return;
-      this.#waiting.delete(reply.id);
-      if (this.#waiting.size === 0) this.#worker.unref();
-      if ('outcomes' in reply) waiting.resolve([...reply.outcomes]);
-      else waiting.reject(new UnavailableError(`event store: ${reply.failure}`));
-    });
-    this.#worker.on('error', (error: Error) => this.#breakWith(new UnavailableError(`event store: the writer thread failed: ${error.message}`, { cause: error })));
-    this.#exited = new Promise((resolve) =>
-      this.#worker.once('exit', () => {
-        this.#breakWith(new UnavailableError('event store: the writer thread has stopped'));
-        resolve();
-      }),
-    );
-  }
+  /** Sends a message to the writer thread. */
+  protected abstract send(message: WriterMessage): void;
+  /** Keeps the process alive (a commit is waiting) or lets it end. */
+  protected abstract hold(held: boolean): void;
 
   commit(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
     if (this.#broken !== null) return Promise.reject(this.#broken);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#worker.ref();
-      this.#worker.postMessage({ id, requests } satisfies WriterMessage);
+      this.hold(true);
+      this.send({ id, requests });
     });
-  }
-
-  /** A port on which another store commits through this thread (its end of a new channel). */
-  connect(): MessagePort | null {
-    if (this.#broken !== null) return null;
-    const { port1, port2 } = new MessageChannel();
-    this.#worker.postMessage({ connect: port2 } satisfies WriterMessage, [port2]);
-    return port1;
   }
 
   assertWorking(): void {
     if (this.#broken !== null) throw this.#broken;
   }
 
-  async close(): Promise<void> {
-    if (this.#broken === null) {
-      // Held until the thread has closed the file (an unref'd thread would let the process end first).
-      this.#worker.ref();
-      this.#worker.postMessage({ close: true } satisfies WriterMessage);
-    }
-    await this.#exited;
+  protected get broken(): boolean {
+    return this.#broken !== null;
   }
 
-  #breakWith(error: UnavailableError): void {
+  /** An answer to one of this client's commits. */
+  protected receive(reply: Extract<WriterReply, { id: number }>): void {
+    const waiting = this.#waiting.get(reply.id);
+    if (waiting === undefined) return;
+    this.#waiting.delete(reply.id);
+    if (this.#waiting.size === 0) this.hold(false);
+    if ('outcomes' in reply) waiting.resolve([...reply.outcomes]);
+    else waiting.reject(new UnavailableError(`event store: ${reply.failure}`));
+  }
+
+  protected breakWith(error: UnavailableError): void {
     if (this.#broken !== null) return;
     this.#broken = error;
     for (const waiting of this.#waiting.values()) waiting.reject(error);
@@ -580,60 +554,90 @@ class WriterThread {
   }
 }
 
+/** The store's own writer thread (sqliteWriterThread.ts), one group commit at a time; other stores may connect to it. */
+class WriterThread extends WriterClient {
+  readonly #worker: Worker;
+  readonly #exited: Promise<void>;
+
+  constructor(options: WriterConnectionOptions) {
+    super();
+    // The source runs as .ts (type stripping), the installed package as compiled .js.
+    const extension = extname(new URL(import.meta.url).pathname);
+    this.#worker = new Worker(new URL(`./sqliteWriterThread${extension}`, import.meta.url), { workerData: options });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: WriterReply) => {
+      if ('id' in reply) this.receive(reply);
+      else this.breakWith(new UnavailableError(`cannot open the event store's writer connection at ${options.path}: ${reply.failure}`));
+    });
+    this.#worker.on('error', (error: Error) => this.breakWith(new UnavailableError(`event store: the writer thread failed: ${error.message}`, { cause: error })));
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once('exit', () => {
+        this.breakWith(new UnavailableError('event store: the writer thread has stopped'));
+        resolve();
+      }),
+    );
+  }
+
+  protected send(message: WriterMessage): void {
+    this.#worker.postMessage(message);
+  }
+
+  protected hold(held: boolean): void {
+    if (held) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  /** A port on which another store commits through this thread (its end of a new channel). */
+  connect(): MessagePort | null {
+    if (this.broken) return null;
+    const { port1, port2 } = new MessageChannel();
+    this.#worker.postMessage({ connect: port2 } satisfies WriterMessage, [port2]);
+    return port1;
+  }
+
+  async close(): Promise<void> {
+    if (!this.broken) {
+      // Held until the thread has closed the file (an unref'd thread would let the process end first).
+      this.hold(true);
+      this.send({ close: true });
+    }
+    await this.#exited;
+  }
+}
+
 /**
- * Another store's writer thread, reached over the port `connectSqliteWriter` gave: the same group
- * commits, answered on this port. It does not keep the process alive while idle. When the owner
+ * Another store's writer thread, reached over the port `connectSqliteWriter` gave. When the owner
  * closes the writer (or the thread stops), the port closes and every append from then on fails.
  */
-class SharedWriter {
+class SharedWriter extends WriterClient {
   readonly #port: MessagePort;
-  readonly #waiting = new Map<number, { resolve(outcomes: AppendOutcome[]): void; reject(error: Error): void }>();
-  #next = 0;
-  #broken: UnavailableError | null = null;
 
   constructor(port: MessagePort) {
+    super();
     this.#port = port;
     port.on('message', (reply: WriterReply) => {
-      if (!('id' in reply)) return;
-      const waiting = this.#waiting.get(reply.id);
-      if (waiting === undefined) return;
-      this.#waiting.delete(reply.id);
-      if (this.#waiting.size === 0) port.unref();
-      if ('outcomes' in reply) waiting.resolve([...reply.outcomes]);
-      else waiting.reject(new UnavailableError(`event store: ${reply.failure}`));
+      if ('id' in reply) this.receive(reply);
     });
-    port.on('close', () => this.#breakWith(new UnavailableError("event store: the writer thread this store commits through has stopped")));
+    port.on('close', () => this.breakWith(new UnavailableError('event store: the writer thread this store commits through has stopped')));
     port.unref();
   }
 
-  commit(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
-    if (this.#broken !== null) return Promise.reject(this.#broken);
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      this.#port.ref();
-      this.#port.postMessage({ id, requests } satisfies WriterMessage);
-    });
+  protected send(message: WriterMessage): void {
+    this.#port.postMessage(message);
   }
 
-  assertWorking(): void {
-    if (this.#broken !== null) throw this.#broken;
+  protected hold(held: boolean): void {
+    if (held) this.#port.ref();
+    else this.#port.unref();
   }
 
   /** Ends this store's use of the writer; the writer stays with its owner. */
   close(): Promise<void> {
-    if (this.#broken === null) {
-      this.#port.postMessage({ close: true } satisfies WriterMessage);
-      this.#breakWith(new UnavailableError('event store is closed'));
+    if (!this.broken) {
+      this.send({ close: true });
+      this.breakWith(new UnavailableError('event store is closed'));
       this.#port.close();
     }
     return Promise.resolve();
-  }
-
-  #breakWith(error: UnavailableError): void {
-    if (this.#broken !== null) return;
-    this.#broken = error;
-    for (const waiting of this.#waiting.values()) waiting.reject(error);
-    this.#waiting.clear();
   }
 }
