@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function setUp(): { path: string; owner: EventStore; client(): EventStore } {
+function setUp(): { path: string; owner: EventStore; client: () => EventStore } {
   const dir = mkdtempSync(join(tmpdir(), 'nudge-shared-writer-'));
   dirs.push(dir);
   const path = join(dir, 'events.db');
@@ -24,7 +24,7 @@ function setUp(): { path: string; owner: EventStore; client(): EventStore } {
   return {
     path,
     owner,
-    client() {
+    client: () => {
       const writerPort = connectSqliteWriter(owner);
       if (writerPort === null) throw new Error('no writer thread');
       const store = createSqliteEventStore({ path, writerPort });
