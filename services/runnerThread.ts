@@ -2,9 +2,10 @@
  * The runner thread (`NUDGE_RUNNER_THREAD=on`, the default with the SQLite store): the journey
  * runner and the lead router on a worker thread of `nudge serve`, beside the API and ingestion on
  * the main thread. A second composition root, started only by services/main.ts: it opens its own
- * connections to the event store and the checkpoints (SQLite serialises the two threads' writes,
- * and each commit wakes the other thread's subscriptions at once), runs the loops until the main
- * thread posts 'stop', then closes its files and ends.
+ * connections to the event store and the checkpoints (its appends are committed by the main
+ * store's writer thread, so the event store has one writer, and each commit wakes the other
+ * thread's subscriptions at once), runs the loops until the main thread posts 'stop', then closes
+ * its files and ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteCheckpoints, createSqliteEventStore } from '../infra/sqlite/index.ts';
