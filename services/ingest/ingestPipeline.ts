@@ -65,8 +65,8 @@ interface PlannedAppend {
 
 /** A batch planned and projected into the index: each message's outcome, or null where an append decides it. */
 interface PlannedBatch {
-  readonly outcomes: readonly (MessageOutcome | null)[];
-  readonly appends: readonly PlannedAppend[];
+  readonly outcomes: (MessageOutcome | null)[];
+  readonly appends: PlannedAppend[];
 }
 
 /** A planned batch whose appends the store was asked for, with the index's checkpoint at that moment. */
@@ -90,8 +90,11 @@ function yieldToEventLoop(): Promise<void> {
  * Batches run inside a lead-index transaction (the lock that orders writers, across processes
  * too): catch the index up with the store, then for each batch plan each message against the
  * index as the earlier messages left it, project the planned events into the index and append
- * them (the store commits a batch's appends together). The index commits when the queue is empty,
- * or every `indexCommitIntervalMs` while it is not. An acknowledged message is in the store; the
+ * them (the store commits a batch's appends together). While the store commits one batch, the
+ * messages that arrive are planned as they come, and form the next batch, appended as soon as that
+ * commit ends: the store is kept busy, and a message waits for at most one commit ahead of its
+ * own. The index commits when nothing came during the last commit, or every
+ * `indexCommitIntervalMs` while messages keep coming. An acknowledged message is in the store; the
  * index can always be rebuilt from the store, and after a failure or a crash it catches up from it.
  * Messages are taken in the order they were submitted; a failure fails every message not yet
  * answered, those still waiting included, so nothing submitted after a failed message is stored
@@ -108,6 +111,8 @@ export class IngestPipeline implements MessageSink {
   readonly #options: IngestPipelineOptions;
   readonly #queue: Pending[] = [];
   #draining: Promise<void> | null = null;
+  /** Wakes a drain waiting for messages (`#arrival`). */
+  #wake: (() => void) | null = null;
 
   constructor(options: IngestPipelineOptions) {
     this.#options = options;
@@ -124,7 +129,20 @@ export class IngestPipeline implements MessageSink {
       (message) => new Promise<MessageOutcome>((resolve) => this.#queue.push({ message, resolve })),
     );
     this.#startDraining();
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      // After this turn's I/O, so that the requests arriving together are planned together.
+      setImmediate(wake);
+    }
     return Promise.all(outcomes);
+  }
+
+  /** Resolves once messages are submitted (and the turn of the event loop that brought them is over). */
+  #arrival(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
   }
 
   /**
@@ -186,29 +204,52 @@ export class IngestPipeline implements MessageSink {
           // Message ids taken in this transaction: a batch is planned before the one ahead of it is
           // in the store, so the store cannot yet tell that a message of that batch came again.
           const seen = new Set<string>();
-          /** The batch whose appends the store is committing. */
-          let committing: { batch: Pending[]; appending: Appending } | null = null;
+          /** The batch whose appends the store is committing; `stored` once the store has answered. */
+          let committing: { batch: Pending[]; appending: Appending; stored: boolean } | null = null;
           for (;;) {
-            const batch = this.#queue.splice(0, maxBatch);
+            // Take what is queued and plan it (projecting it into the index). While the store commits
+            // the batch ahead, keep taking and planning messages as they arrive, so that the next
+            // commit starts as soon as that one ends and carries everything that came meanwhile.
+            const batch: Pending[] = [];
             unanswered.add(batch);
-            // Planned (and projected into the index) while the store commits the batch ahead.
-            const planned = await this.#plan(tx, batch.map((pending) => pending.message), seen);
+            const planned: PlannedBatch = { outcomes: [], appends: [] };
+            for (;;) {
+              const taken = this.#queue.splice(0, maxBatch - batch.length);
+              if (taken.length > 0) {
+                batch.push(...taken);
+                await this.#plan(tx, taken, seen, planned);
+              }
+              if (committing === null || committing.stored || batch.length >= maxBatch) break;
+              await Promise.race([committing.appending.results, this.#arrival()]);
+            }
             if (committing !== null) {
               const outcomes = await this.#settle(tx, committing.appending);
+              if (batch.length === 0) {
+                // Nothing came while it committed: the last batch, answered after the index commits.
+                unanswered.delete(batch);
+                last = { batch: committing.batch, outcomes };
+                return;
+              }
               // In the store now: answered at once; the index commits with a later batch.
               answer(committing.batch, outcomes);
               unanswered.delete(committing.batch);
             }
+            if (batch.length === 0) return;
             // Appends are asked for in batch order, each batch once the one ahead is stored: a
             // batch planned on top of one that failed is never appended.
-            committing = { batch, appending: await this.#request(tx, planned) };
-            requested = committing.appending.results;
-            if (this.#queue.length === 0 || performance.now() >= deadline) {
-              last = { batch, outcomes: await this.#settle(tx, committing.appending) };
+            const appending = await this.#request(tx, planned);
+            const current = { batch, appending, stored: false };
+            void appending.results.then(() => {
+              current.stored = true;
+            });
+            committing = current;
+            // The store's commit starts in this turn of the event loop, before the next batch is planned.
+            await yieldToEventLoop();
+            requested = appending.results;
+            if (performance.now() >= deadline) {
+              last = { batch, outcomes: await this.#settle(tx, appending) };
               return;
             }
-            // The store's commit starts in this turn; requests arriving meanwhile join the next batch.
-            await yieldToEventLoop();
           }
         });
         const done = last as { batch: Pending[]; outcomes: MessageOutcome[] } | null;
@@ -237,17 +278,18 @@ export class IngestPipeline implements MessageSink {
    * Plans one batch inside the index transaction `tx`: each message against the index as the
    * earlier ones left it, its events projected into the index. Nothing is appended yet.
    */
-  async #plan(tx: LeadIndexTransaction, messages: readonly ReceivedMessage[], seen: Set<string>): Promise<PlannedBatch> {
+  async #plan(tx: LeadIndexTransaction, taken: readonly Pending[], seen: Set<string>, into: PlannedBatch): Promise<void> {
     const { store, settings, channelRules } = this.#options;
-    const outcomes: (MessageOutcome | null)[] = [];
-    const appends: PlannedAppend[] = [];
+    const { outcomes, appends } = into;
+    const messages = taken.map((pending) => pending.message);
     // A message stored before (whenever: its first event is in the store) is a duplicate. Every
     // ingestion writer appends under the index's lock, so none can store one of these meanwhile.
     const firstIds = messages.map((received) => messageEventId(received.message.messageId, 0));
     const stored = await store.storedIds(firstIds);
-    for (const [slot, received] of messages.entries()) {
+    for (const [i, received] of messages.entries()) {
+      const slot = outcomes.length;
       const messageId = received.message.messageId;
-      if (seen.has(messageId) || stored.has(firstIds[slot]!)) {
+      if (seen.has(messageId) || stored.has(firstIds[i]!)) {
         outcomes.push({ status: 'duplicate', messageId });
         continue;
       }
@@ -268,7 +310,6 @@ export class IngestPipeline implements MessageSink {
       appends.push({ slot, messageId, stream: plan.stream, events: plan.events, leadId: plan.leadId });
       outcomes.push(null);
     }
-    return { outcomes, appends };
   }
 
   /** Asks the store for a planned batch's appends, together (one store commit). */

@@ -227,6 +227,57 @@ describe('ingestion batches and other writers of the same lead', () => {
     await store.close();
   });
 
+  it('plans messages that arrive while a commit runs with nothing queued, and sends them to the store together once it ends', async () => {
+    const { store, index } = openStores('nudge-pipeline-arrivals-');
+    const steps: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let committing: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (committing = resolve));
+    const messageOf = (events: readonly { data: unknown }[]) => (events[0]?.data as { messageId?: string } | undefined)?.messageId ?? '?';
+    const observed = withMethods(store, {
+      storedIds: (ids) => {
+        steps.push(`plan ${ids.length}`);
+        return store.storedIds(ids);
+      },
+      append: async (stream, events, options) => {
+        const id = messageOf(events);
+        steps.push(`append ${id}`);
+        if (id === 'alone') {
+          committing();
+          await held;
+        }
+        const result = await store.append(stream, events, options);
+        steps.push(`stored ${id}`);
+        return result;
+      },
+    });
+    const pipeline = createIngestPipeline({ store: observed, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
+    const alone = pipeline.submit([received({ type: 'identify', userId: 'u-alone', messageId: 'alone', traits: { email: 'alone@acme.example' } })]);
+    await started;
+    // The queue is empty and 'alone' is committing: these come in two requests, one after the other.
+    const early = pipeline.submit([received({ type: 'track', userId: 'u-alone', event: 'Content Viewed', messageId: 'early' })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = pipeline.submit([
+      received({ type: 'track', userId: 'u-alone', event: 'Pricing Viewed', messageId: 'later-1' }),
+      received({ type: 'identify', userId: 'u-new', messageId: 'later-2', traits: { email: 'new@acme.example' } }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both requests were planned while 'alone' was still committing, and nothing of them was appended.
+    expect(steps).toEqual(['plan 1', 'append alone', 'plan 1', 'plan 2']);
+    release();
+    expect((await alone)[0]).toMatchObject({ status: 'stored' });
+    expect((await early).map((outcome) => outcome.status)).toEqual(['stored']);
+    expect((await later).map((outcome) => outcome.status)).toEqual(['stored', 'stored']);
+    // Appended once 'alone' was stored, all three together (asked for in one go, in order).
+    expect(steps.slice(4, 8)).toEqual(['stored alone', 'append early', 'append later-1', 'append later-2']);
+    const leadId = (await index.read.leadOfIdentity('userId:u-alone'))!;
+    expect((await store.readStream(`lead-${leadId}`)).filter((event) => event.type === 'TouchRecorded')).toHaveLength(2);
+    expect(await index.read.leadOfIdentity('userId:u-new')).not.toBeNull();
+    await index.close();
+    await store.close();
+  });
+
   it('a batch planned on top of one the store failed is not appended: both fail, nothing of them is stored, the index agrees with the store', async () => {
     const { store, index } = openStores('nudge-pipeline-chain-fail-');
     const asked: string[] = [];
