@@ -225,8 +225,8 @@ async function seedLeads(url: string, ledger: Ledger): Promise<void> {
 type Child = Pick<ServerChild, 'url' | 'process' | 'stop'>;
 
 /** The Nudge server: every message it acknowledges is fsynced (synchronous=FULL, the default). */
-function startNudge(dataDir: string, cpuProfDir: string | undefined): Promise<Child> {
-  return startNudgeServer({ dataDir, cpuProfDir, readyTimeoutMs: 30_000, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0' } });
+function startNudge(dataDir: string, roles: string, cpuProfDir: string | undefined): Promise<Child> {
+  return startNudgeServer({ dataDir, cpuProfDir, readyTimeoutMs: 30_000, env: { NUDGE_WRITE_KEYS: WRITE_KEY, NUDGE_API_TOKENS: API_TOKEN, NUDGE_INGEST_RATE_LIMIT: '0', NUDGE_ROLES: roles } });
 }
 
 async function startNoop(): Promise<Child> {
@@ -256,18 +256,21 @@ const ms = (value: number): string => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 // Main
 
 const USAGE =
-  'usage: node bench/ingest.ts [--quick] [--json] [--cpu-prof-dir <dir>]\n' +
+  'usage: node bench/ingest.ts [--quick] [--json] [--roles <roles>] [--cpu-prof-dir <dir>]\n' +
   '  --quick               3 s runs instead of 10 s, a smoke run of about 25 s\n' +
+  '  --roles <roles>       what the Nudge server runs (NUDGE_ROLES): api (default: ingestion and the\n' +
+  '                        rest of the HTTP API), or e.g. all (runner, projector and scorer too)\n' +
   '  --json                also print the results as one JSON object on the last line\n' +
   '  --cpu-prof-dir <dir>  run the Nudge server with --cpu-prof, writing its profile to <dir>';
 
-function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | undefined } {
+function readFlags(): { quick: boolean; json: boolean; roles: string; cpuProfDir: string | undefined } {
   try {
     const { values } = parseArgs({
       options: {
         quick: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'cpu-prof-dir': { type: 'string' },
+        roles: { type: 'string', default: 'api' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -276,7 +279,7 @@ function readFlags(): { quick: boolean; json: boolean; cpuProfDir: string | unde
       console.log(USAGE);
       process.exit(0);
     }
-    return { quick: values.quick, json: values.json, cpuProfDir: values['cpu-prof-dir'] };
+    return { quick: values.quick, json: values.json, roles: values.roles, cpuProfDir: values['cpu-prof-dir'] };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(2);
@@ -336,7 +339,7 @@ async function main(): Promise<void> {
 
   try {
     progress('starting the servers');
-    const [nudge, noop] = await Promise.all([startNudge(dataDir, flags.cpuProfDir), startNoop()]);
+    const [nudge, noop] = await Promise.all([startNudge(dataDir, flags.roles, flags.cpuProfDir), startNoop()]);
     children.push(nudge, noop);
     const urls: Record<Target, string> = { nudge: nudge.url, noop: noop.url };
     await seedLeads(nudge.url, ledger);
@@ -388,7 +391,8 @@ async function main(): Promise<void> {
     // -------------------------------------------------------------------------------------------
     console.log(`Nudge ingestion benchmark${flags.quick ? ' (--quick)' : ''}`);
     console.log(`  node ${process.version} · ${cpus[0]?.model.trim() ?? 'unknown cpu'} × ${cpus.length} · ${os.platform()} ${os.arch()}`);
-    console.log(`  nudge serve: embedded SQLite in ${os.tmpdir()}, synchronous=FULL (every acknowledged event fsynced), rate limit off, LOG_LEVEL=warn`);
+    console.log(`  nudge serve --role ${flags.roles}: embedded SQLite in ${os.tmpdir()}, synchronous=FULL (every acknowledged event fsynced), rate limit off, LOG_LEVEL=warn`);
+    if (flags.roles === 'api') console.log('    (ingestion and the rest of the HTTP API; the runner, projector and scorer are off: bench:e2e measures them together)');
     console.log('  no-op: fastify in its own process, POST route parses the JSON body and answers {"success":true}');
     console.log(
       `  load: autocannon in this process, ${CONNECTIONS} connections, ${settings.durationSeconds} s per run; Segment track calls (~${fmt(Buffer.byteLength(JSON.stringify(trackMessage())))} B), fresh messageIds, ${fmt(USERS)} known leads`,
@@ -445,6 +449,7 @@ async function main(): Promise<void> {
         JSON.stringify({
           benchmark: 'ingest',
           quick: flags.quick,
+          roles: flags.roles,
           node: process.version,
           cpu: cpus[0]?.model.trim() ?? null,
           cpus: cpus.length,
