@@ -5,11 +5,11 @@
  * identities: identity key (`email:…`, `userId:…`, `anonymousId:…`) → lead; the primary key is
  *   what makes "one identity, one lead" hold.
  * leads: the profile document plus the columns search and sort use; `merged_into` marks a lead
- *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large. The
- *   (updated_at, id) index serves the default listing (most recently active first) with keyset
- *   paging. Version 4 takes updated_at out of the stage, account and owner indexes: every touch
- *   moves a lead's updated_at, and each index holding it cost a delete and an insert per touch;
- *   a filtered listing now walks the recency index and filters, or sorts the filter's matches.
+ *   that turned out to be another one. A rowid table (not WITHOUT ROWID): its rows are large.
+ *   Version 4 takes updated_at out of the stage, account and owner indexes: every touch moves a
+ *   lead's updated_at, and each index holding it cost a delete and an insert per touch; a
+ *   filtered listing walks the recency index and filters, or sorts the filter's matches. Version 5
+ *   moves updated_at and its recency index to lead_activity.
  * timeline (version 1 only): a copy of every event's data per lead. Version 2 drops it: timelines
  *   are read from the event store (services/leads/leadTimeline.ts), which halves what ingestion
  *   writes per event and the size of this file.
@@ -18,6 +18,11 @@
  *   event id (derived from the messageId) is stored, which is the same fact without a second
  *   random-key write per event.
  * applied: events applied ahead of the checkpoint by ingestion's fast path.
+ * lead_activity (version 5): each lead's activity time (the newest event's), with the recency index
+ *   the default listing walks. It moves on every touch; in the leads table it made each touch
+ *   rewrite a large row and dirty one page of the table per lead, which the index's commit then
+ *   wrote out. Its narrow rows share pages, and a touch writes nothing else. The documents in
+ *   `leads` may hold an older `updatedAt`: reads take it from here.
  */
 export const leadIndexMigrations: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -63,4 +68,9 @@ export const leadIndexMigrations: readonly string[] = [
    CREATE INDEX leads_by_stage ON leads (stage);
    CREATE INDEX leads_by_account ON leads (account_id);
    CREATE INDEX leads_by_owner ON leads (owner_id);`,
+  `CREATE TABLE lead_activity (id TEXT PRIMARY KEY, updated_at TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO lead_activity (id, updated_at) SELECT id, updated_at FROM leads;
+   CREATE INDEX lead_activity_by_recent ON lead_activity (updated_at DESC, id DESC);
+   DROP INDEX leads_by_recent;
+   ALTER TABLE leads DROP COLUMN updated_at;`,
 ];

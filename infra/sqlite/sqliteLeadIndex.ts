@@ -140,7 +140,8 @@ class Queries {
   readonly account: StatementSync;
   readonly wasApplied: StatementSync;
   readonly putLead: StatementSync;
-  readonly touchLead: StatementSync;
+  readonly putDocument: StatementSync;
+  readonly putActivity: StatementSync;
   readonly leadRow: StatementSync;
   readonly linkIdentity: StatementSync;
   readonly mergeIdentities: StatementSync;
@@ -159,18 +160,23 @@ class Queries {
     this.setGeneration = db.prepare("INSERT INTO meta (key, value) VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.leadOfIdentity = db.prepare('SELECT lead_id FROM identities WHERE key = ?');
     this.accountOfKey = db.prepare('SELECT account_id FROM account_keys WHERE key = ?');
-    this.lead = db.prepare('SELECT id, document, merged_into FROM leads WHERE id = ?');
+    this.lead = db.prepare('SELECT l.id, l.document, l.merged_into, a.updated_at FROM leads l LEFT JOIN lead_activity a ON a.id = l.id WHERE l.id = ?');
     this.account = db.prepare('SELECT id, document FROM accounts WHERE id = ?');
     this.wasApplied = db.prepare('SELECT 1 AS found FROM applied WHERE event_id = ?');
-    this.leadRow = db.prepare('SELECT id, document, merged_into, email, name_lc, company_lc, stage, status, account_id, owner_id FROM leads WHERE id = ?');
-    // Only the document and the activity time: the indexes on the other columns are left alone.
-    this.touchLead = db.prepare('UPDATE leads SET document = ?, updated_at = ? WHERE id = ?');
+    this.leadRow = db.prepare(
+      'SELECT l.id, l.document, l.merged_into, l.email, l.name_lc, l.company_lc, l.stage, l.status, l.account_id, l.owner_id, a.updated_at FROM leads l LEFT JOIN lead_activity a ON a.id = l.id WHERE l.id = ?',
+    );
+    // Only the document: the indexes on the other columns are left alone.
+    this.putDocument = db.prepare('UPDATE leads SET document = ? WHERE id = ?');
     this.putLead = db.prepare(
-      `INSERT INTO leads (id, document, email, name_lc, company_lc, stage, status, account_id, owner_id, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO leads (id, document, email, name_lc, company_lc, stage, status, account_id, owner_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET document = excluded.document, email = excluded.email, name_lc = excluded.name_lc,
          company_lc = excluded.company_lc, stage = excluded.stage, status = excluded.status,
-         account_id = excluded.account_id, owner_id = excluded.owner_id, updated_at = excluded.updated_at`,
+         account_id = excluded.account_id, owner_id = excluded.owner_id`,
+    );
+    this.putActivity = db.prepare(
+      'INSERT INTO lead_activity (id, updated_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at WHERE updated_at <> excluded.updated_at',
     );
     this.linkIdentity = db.prepare('INSERT INTO identities (key, lead_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET lead_id = excluded.lead_id');
     this.mergeIdentities = db.prepare('UPDATE identities SET lead_id = ? WHERE lead_id = ?');
@@ -208,8 +214,8 @@ class Reader implements LeadIndexReader {
 
   lead(leadId: string): Promise<IndexedLead | null> {
     return this.run(() => {
-      const row = this.q.lead.get(leadId) as { id: string; document: string; merged_into: string | null } | undefined;
-      return row ? { id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into } : null;
+      const row = this.q.lead.get(leadId) as LeadRow | undefined;
+      return row ? indexedLead(row) : null;
     });
   }
 
@@ -226,15 +232,15 @@ class Reader implements LeadIndexReader {
 
   searchLeads(query: LeadSearch): Promise<Page<IndexedLead>> {
     return this.run(() => {
-      const where: string[] = ['merged_into IS NULL'];
+      const where: string[] = ['l.merged_into IS NULL'];
       const params: (string | number)[] = [];
       if (query.email !== undefined) {
         const email = query.email.trim().toLowerCase();
         if (email.endsWith('*')) {
-          where.push("email LIKE ? ESCAPE '\\'");
+          where.push("l.email LIKE ? ESCAPE '\\'");
           params.push(`${escapeLike(email.slice(0, -1))}%`);
         } else {
-          where.push('email = ?');
+          where.push('l.email = ?');
           params.push(email);
         }
       }
@@ -243,7 +249,7 @@ class Reader implements LeadIndexReader {
         ['company_lc', query.company],
       ] as const) {
         if (value === undefined) continue;
-        where.push(`${column} LIKE ? ESCAPE '\\'`);
+        where.push(`l.${column} LIKE ? ESCAPE '\\'`);
         params.push(`%${escapeLike(value.trim().toLowerCase())}%`);
       }
       const filters = [
@@ -254,20 +260,22 @@ class Reader implements LeadIndexReader {
       ] as const;
       for (const [column, value] of filters) {
         if (value === undefined) continue;
-        where.push(`${column} = ?`);
+        where.push(`l.${column} = ?`);
         params.push(value);
       }
       const byRecency = query.email === undefined && this.#broad(filters);
       if (query.cursor !== undefined) {
         const [updatedAt, id] = decodeCursor(query.cursor);
-        where.push('(updated_at, id) < (?, ?)');
+        where.push('(a.updated_at, a.id) < (?, ?)');
         params.push(updatedAt, id);
       }
+      // Walking the recency index: activity first (CROSS JOIN keeps that order), each lead looked up by id.
+      const from = byRecency ? 'lead_activity a INDEXED BY lead_activity_by_recent CROSS JOIN leads l ON l.id = a.id' : 'leads l JOIN lead_activity a ON a.id = l.id';
       const rows = this.q.db
-        .prepare(`SELECT id, document, merged_into, updated_at FROM leads${byRecency ? ' INDEXED BY leads_by_recent' : ''} WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ?`)
-        .all(...params, query.limit + 1) as { id: string; document: string; merged_into: string | null; updated_at: string }[];
+        .prepare(`SELECT l.id, l.document, l.merged_into, a.updated_at FROM ${from} WHERE ${where.join(' AND ')} ORDER BY a.updated_at DESC, a.id DESC LIMIT ?`)
+        .all(...params, query.limit + 1) as unknown as (LeadRow & { updated_at: string })[];
       const page = rows.slice(0, query.limit);
-      const items = page.map((row) => ({ id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into }));
+      const items = page.map(indexedLead);
       const last = page[page.length - 1];
       return { items, next: rows.length > query.limit && last ? encodeCursor([last.updated_at, last.id]) : null };
     });
@@ -353,7 +361,8 @@ class Transaction extends Reader implements LeadIndexTransaction {
   readonly #leads: Map<string, IndexedLead | null>;
   readonly #identities: Map<string, string | null>;
   readonly #stored: Map<string, string | null>;
-  readonly #dirty = new Map<string, Extract<IndexChange, { kind: 'putLead' }>>();
+  /** Leads to write: the newest put, and whether anything but the activity time changed since the last write. */
+  readonly #dirty = new Map<string, { readonly change: Extract<IndexChange, { kind: 'putLead' }>; readonly full: boolean }>();
 
   constructor(queries: Queries, assertOpen: () => void, cache: WriterCache) {
     super(queries, assertOpen);
@@ -382,8 +391,8 @@ class Transaction extends Reader implements LeadIndexTransaction {
     const cached = this.#leads.get(leadId);
     if (cached !== undefined) return Promise.resolve(cached);
     return this.run(() => {
-      const row = this.q.leadRow.get(leadId) as (Record<string, string | null> & { id: string; document: string }) | undefined;
-      const found = row ? { id: row.id, document: JSON.parse(row.document) as unknown, mergedInto: row.merged_into ?? null } : null;
+      const row = this.q.leadRow.get(leadId) as (LeadRow & Record<string, string | null>) | undefined;
+      const found = row ? indexedLead(row) : null;
       this.#leads.set(leadId, found);
       this.#stored.set(leadId, row ? searchKey([row.email!, row.name_lc!, row.company_lc!, row.stage!, row.status!, row.account_id!, row.owner_id!]) : null);
       return found;
@@ -396,18 +405,22 @@ class Transaction extends Reader implements LeadIndexTransaction {
   }
 
   /**
-   * Writes the changed lead documents. Most changes are activity (a touch moves only the time of
-   * the newest event): when the searchable columns are as stored, only the document and that
-   * time are written, which leaves every index but the one on recent activity untouched.
+   * Writes the changed leads. Most changes are activity (a touch moves only the time of the newest
+   * event): then only that time is written, in lead_activity. When the searchable columns are as
+   * stored, the document is written without them, which leaves their indexes untouched.
    */
   flush(): void {
-    for (const change of this.#dirty.values()) {
+    const q = this.q;
+    for (const { change, full } of this.#dirty.values()) {
       const columns = searchColumns(change.search);
       const key = searchKey(columns);
-      const document = JSON.stringify(change.document);
-      if (this.#stored.get(change.leadId) === key && this.q.touchLead.run(document, change.search.updatedAt, change.leadId).changes === 1) continue;
-      this.q.putLead.run(change.leadId, document, ...columns, change.search.updatedAt);
-      this.#stored.set(change.leadId, key);
+      const asStored = this.#stored.get(change.leadId) === key;
+      const written = asStored && (!full || q.putDocument.run(JSON.stringify(change.document), change.leadId).changes === 1);
+      if (!written) {
+        q.putLead.run(change.leadId, JSON.stringify(change.document), ...columns);
+        this.#stored.set(change.leadId, key);
+      }
+      q.putActivity.run(change.leadId, change.search.updatedAt);
     }
     this.#dirty.clear();
   }
@@ -424,7 +437,7 @@ class Transaction extends Reader implements LeadIndexTransaction {
     switch (change.kind) {
       case 'putLead': {
         const known = this.#leads.get(change.leadId);
-        this.#dirty.set(change.leadId, change);
+        this.#dirty.set(change.leadId, { change, full: change.activityOnly !== true || this.#dirty.get(change.leadId)?.full === true });
         this.#leads.set(change.leadId, { id: change.leadId, document: change.document, mergedInto: known?.mergedInto ?? null });
         return;
       }
@@ -455,6 +468,21 @@ class Transaction extends Reader implements LeadIndexTransaction {
       }
     }
   }
+}
+
+/** A row of `leads` with its activity time (null when it has none yet). */
+interface LeadRow {
+  readonly id: string;
+  readonly document: string;
+  readonly merged_into: string | null;
+  readonly updated_at: string | null;
+}
+
+/** The lead as stored: its document, with the activity time from lead_activity as its `updatedAt` (when it has one). */
+function indexedLead(row: LeadRow): IndexedLead {
+  const document = JSON.parse(row.document) as unknown;
+  if (row.updated_at !== null && typeof document === 'object' && document !== null && 'updatedAt' in document) (document as { updatedAt: string }).updatedAt = row.updated_at;
+  return { id: row.id, document, mergedInto: row.merged_into ?? null };
 }
 
 function isBusy(error: unknown): boolean {

@@ -43,7 +43,7 @@ export async function projectLeadEvent(index: LeadIndexReader, event: Projectabl
     const leadId = await index.leadOfIdentity(`anonymousId:${anonymousId}`);
     if (leadId !== null) {
       const lead = await loadLead(index, leadId, at);
-      changes.push(putLead(evolveLead(lead, leadEvent, at)));
+      changes.push(putLead(evolveLead(lead, leadEvent, at), lead));
     }
     return changes;
   }
@@ -72,7 +72,7 @@ export async function projectLeadEvent(index: LeadIndexReader, event: Projectabl
     default:
       break;
   }
-  changes.push(putLead(evolveLead(lead, leadEvent, at)));
+  changes.push(putLead(evolveLead(lead, leadEvent, at), lead));
   return changes;
 }
 
@@ -81,8 +81,18 @@ async function loadLead(index: LeadIndexReader, leadId: string, at: string): Pro
   return stored === null ? emptyLead(leadId, at) : (stored.document as LeadProfile);
 }
 
-function putLead(lead: LeadProfile): IndexChange {
-  return { kind: 'putLead', leadId: lead.id, document: lead, search: searchFields(lead) };
+/** `before` is the lead the event found: a touch that moved only its activity time says so (`activityOnly`). */
+function putLead(lead: LeadProfile, before?: LeadProfile): IndexChange {
+  const activityOnly = before !== undefined && onlyActivityMoved(before, lead);
+  return { kind: 'putLead', leadId: lead.id, document: lead, search: searchFields(lead), ...(activityOnly ? { activityOnly } : {}) };
+}
+
+/** Whether `after` is `before` with at most a new `updatedAt` (evolveLead keeps every untouched field as it was). */
+function onlyActivityMoved(before: LeadProfile, after: LeadProfile): boolean {
+  for (const key of Object.keys(after) as (keyof LeadProfile)[]) {
+    if (key !== 'updatedAt' && after[key] !== before[key]) return false;
+  }
+  return Object.keys(before).length === Object.keys(after).length;
 }
 
 export function searchFields(lead: LeadProfile): LeadSearchFields {

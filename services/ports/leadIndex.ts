@@ -90,7 +90,15 @@ export interface Page<T> {
 }
 
 export type IndexChange =
-  | { readonly kind: 'putLead'; readonly leadId: string; readonly document: unknown; readonly search: LeadSearchFields }
+  /**
+   * A lead's document as it is now. `search.updatedAt` is the lead's activity time: the index keeps
+   * it apart from the document and gives it back as the document's `updatedAt` (when the document
+   * has that property) on every read, so
+   * `activityOnly: true` (the document differs from the previous put of this lead only in
+   * `updatedAt`: a touch) lets the index write just that time instead of the whole document; it
+   * writes the whole document anyway when it holds none for the lead.
+   */
+  | { readonly kind: 'putLead'; readonly leadId: string; readonly document: unknown; readonly search: LeadSearchFields; readonly activityOnly?: boolean }
   | { readonly kind: 'linkIdentity'; readonly key: string; readonly leadId: string }
   /** The lead `from` is the same person as `into`: its identities move to `into`. */
   | { readonly kind: 'mergeLead'; readonly from: string; readonly into: string }

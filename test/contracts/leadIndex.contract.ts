@@ -23,7 +23,7 @@ function fields(overrides: Partial<LeadSearchFields> = {}): LeadSearchFields {
   return { email: null, name: null, company: null, stage: null, status: null, accountId: null, ownerId: null, updatedAt: '2026-11-01T00:00:00.000Z', ...overrides };
 }
 
-function putLead(leadId: string, overrides: Partial<LeadSearchFields> = {}, document: unknown = { id: leadId }): IndexChange {
+function putLead(leadId: string, overrides: Partial<LeadSearchFields> = {}, document: unknown = { id: leadId }): Extract<IndexChange, { kind: 'putLead' }> {
   return { kind: 'putLead', leadId, document, search: fields(overrides) };
 }
 
@@ -204,6 +204,37 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       expect(await listing({ stage: 'mql' }, 2)).toEqual(all.filter((i) => stageNow(i) === 'mql').slice(0, 1_000).map((i) => `L${i}`));
       expect(await listing({ ownerId: 'rep-1', stage: 'customer' }, 1)).toEqual(['L13']);
       expect(await listing({}, 1)).toEqual(all.slice(0, 500).map((i) => `L${i}`));
+    });
+
+    it("keeps a lead's activity time apart: an activity-only put moves the document's updatedAt and the listing, and leaves the rest as last put", async () => {
+      const at = (minute: number) => new Date(Date.UTC(2026, 10, 1) + minute * 60_000).toISOString();
+      const document = (leadId: string, updatedAt: string, title: string) => ({ id: leadId, updatedAt, traits: { title } });
+      await index.transaction((tx) =>
+        tx.apply([putLead('L1', { updatedAt: at(1), stage: 'lead' }, document('L1', at(1), 'CEO')), putLead('L2', { updatedAt: at(2), stage: 'lead' }, document('L2', at(2), 'CTO'))]),
+      );
+      await index.transaction(async (tx) => {
+        await tx.lead('L1');
+        await tx.apply([{ ...putLead('L1', { updatedAt: at(5), stage: 'lead' }, document('L1', at(5), 'CEO')), activityOnly: true }]);
+        // Inside the transaction, the newest document.
+        expect((await tx.lead('L1'))?.document).toEqual(document('L1', at(5), 'CEO'));
+      });
+      for (const restarted of [false, true]) {
+        if (restarted) index = await subject.reopen();
+        expect(await index.read.lead('L1')).toEqual({ id: 'L1', document: document('L1', at(5), 'CEO'), mergedInto: null });
+        expect((await index.read.searchLeads({ limit: 10 })).items.map((lead) => lead.document)).toEqual([document('L1', at(5), 'CEO'), document('L2', at(2), 'CTO')]);
+        expect((await index.read.searchLeads({ stage: 'lead', limit: 1 })).items.map((lead) => lead.id)).toEqual(['L1']);
+      }
+      // A full put after activity-only ones in one transaction writes the whole document; an
+      // activity-only put of a lead the index has no document for writes the whole document too.
+      await index.transaction(async (tx) => {
+        await tx.lead('L2');
+        await tx.apply([putLead('L2', { updatedAt: at(6), stage: 'lead' }, document('L2', at(6), 'VP Sales'))]);
+        await tx.apply([{ ...putLead('L2', { updatedAt: at(7), stage: 'lead' }, document('L2', at(7), 'VP Sales')), activityOnly: true }]);
+        await tx.apply([{ ...putLead('L3', { updatedAt: at(3) }, document('L3', at(3), 'CFO')), activityOnly: true }]);
+      });
+      expect((await index.read.lead('L2'))?.document).toEqual(document('L2', at(7), 'VP Sales'));
+      expect((await index.read.lead('L3'))?.document).toEqual(document('L3', at(3), 'CFO'));
+      expect((await index.read.searchLeads({ limit: 10 })).items.map((lead) => lead.id)).toEqual(['L2', 'L1', 'L3']);
     });
 
     it('rejects a cursor it did not make', async () => {

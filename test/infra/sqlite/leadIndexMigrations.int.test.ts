@@ -37,9 +37,11 @@ describe('lead index migrations', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
     expect(tables).not.toContain('messages');
     expect(tables).not.toContain('timeline');
-    // Activity (updated_at) is in the recency index only.
+    // Activity (updated_at) is in lead_activity and its recency index only.
     const columnsOf = (name: string) => (db.prepare(`PRAGMA index_info(${name})`).all() as { name: string }[]).map((row) => row.name);
-    expect(columnsOf('leads_by_recent')).toEqual(['updated_at', 'id']);
+    expect(columnsOf('lead_activity_by_recent')).toEqual(['updated_at', 'id']);
+    expect((db.prepare('PRAGMA table_info(leads)').all() as { name: string }[]).map((row) => row.name)).not.toContain('updated_at');
+    expect(db.prepare('SELECT id, updated_at FROM lead_activity').all()).toEqual([{ id: 'L1', updated_at: '2026-11-01T00:00:00.000Z' }]);
     expect(columnsOf('leads_by_stage')).toEqual(['stage']);
     expect(columnsOf('leads_by_account')).toEqual(['account_id']);
     expect(columnsOf('leads_by_owner')).toEqual(['owner_id']);
