@@ -425,6 +425,10 @@ class Transaction extends Reader implements LeadIndexTransaction {
     this.#dirty.clear();
   }
 
+  writePending(): Promise<void> {
+    return this.run(() => this.flush());
+  }
+
   setCheckpoint(position: number): Promise<void> {
     return this.run(() => {
       this.q.setCheckpoint.run(String(position));

@@ -245,6 +245,8 @@ export class IngestPipeline implements MessageSink {
             committing = current;
             // The store's commit starts in this turn of the event loop, before the next batch is planned.
             await yieldToEventLoop();
+            // While it commits, the index writes out what the batch changed, instead of all at its own commit.
+            await tx.writePending();
             requested = appending.results;
             if (performance.now() >= deadline) {
               last = { batch, outcomes: await this.#settle(tx, appending) };

@@ -41,6 +41,12 @@ export interface LeadIndexTransaction extends LeadIndexReader {
   apply(changes: readonly IndexChange[]): Promise<void>;
   /** Moves the checkpoint and forgets the ids applied ahead of it that it now covers. */
   setCheckpoint(position: GlobalPosition): Promise<void>;
+  /**
+   * Writes the changes the transaction holds in memory into the index's storage, still
+   * uncommitted (a rollback undoes them), so that the commit has less left to do. Ingestion calls
+   * it while the event store commits, when the index would otherwise wait.
+   */
+  writePending(): Promise<void>;
 }
 
 export interface IndexedLead {

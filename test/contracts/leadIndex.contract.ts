@@ -237,6 +237,28 @@ export function leadIndexContract(adapter: string, harness: LeadIndexHarness): v
       expect((await index.read.searchLeads({ limit: 10 })).items.map((lead) => lead.id)).toEqual(['L2', 'L1', 'L3']);
     });
 
+    it('writePending writes ahead of the commit: the transaction reads it, other readers see it only once committed, a rollback undoes it', async () => {
+      await expect(
+        index.transaction(async (tx) => {
+          await tx.apply([putLead('L1', { email: 'jane@acme.com' }), { kind: 'linkIdentity', key: 'email:jane@acme.com', leadId: 'L1' }]);
+          await tx.writePending();
+          expect((await tx.searchLeads({ email: 'jane@acme.com', limit: 5 })).items.map((lead) => lead.id)).toEqual(['L1']);
+          expect(await index.read.lead('L1')).toBeNull();
+          throw new Error('planning failed');
+        }),
+      ).rejects.toThrow('planning failed');
+      expect(await index.read.lead('L1')).toBeNull();
+      await index.transaction(async (tx) => {
+        await tx.apply([putLead('L1', { email: 'jane@acme.com', updatedAt: '2026-11-02T00:00:00.000Z' })]);
+        await tx.writePending();
+        await tx.apply([{ ...putLead('L1', { email: 'jane@acme.com', updatedAt: '2026-11-03T00:00:00.000Z' }), activityOnly: true }, putLead('L2')]);
+        await tx.writePending();
+        await tx.writePending();
+      });
+      expect(await index.read.lead('L1')).toEqual({ id: 'L1', document: { id: 'L1' }, mergedInto: null });
+      expect((await index.read.searchLeads({ limit: 5 })).items.map((lead) => lead.id)).toEqual(['L1', 'L2']);
+    });
+
     it('rejects a cursor it did not make', async () => {
       await expect(index.read.searchLeads({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({ name: 'ValidationError' });
     });
