@@ -56,7 +56,18 @@ export interface SqliteEventStoreOptions {
    * owner, and when the owner closes it this store's appends fail as unavailable.
    */
   readonly writerPort?: MessagePort;
+  /**
+   * With a writer thread of the store's own: checkpoint the WAL into the file on a thread of
+   * their own (default), so no commit waits for a checkpoint; `false`: in the commits, SQLite's
+   * automatic checkpoints (every ~40 MB of WAL). `intervalMs` (default 250) is how often the
+   * checkpointer copies the WAL; `restartFrames` (default 40,000 pages, ~160 MB) how large the WAL
+   * may grow before the writer copies the last frames between two commits so that it starts over.
+   */
+  readonly checkpointer?: false | { readonly intervalMs?: number; readonly restartFrames?: number };
 }
+
+const CHECKPOINT_INTERVAL_MS = 250;
+const CHECKPOINT_RESTART_FRAMES = 40_000;
 
 /** A row as an array, in the column order of COLUMNS: arrays skip building a keyed object per row. */
 type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -169,7 +180,8 @@ class SqliteEventStore implements EventStore {
     }
     const writerPort = options.readOnly || memory ? undefined : options.writerPort;
     const threaded = writerPort !== undefined || (!options.readOnly && !memory && options.writerThread !== false);
-    this.#writer = writerPort !== undefined ? new SharedWriter(writerPort) : threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs }) : null;
+    const checkpointer = options.checkpointer === false ? null : { intervalMs: options.checkpointer?.intervalMs ?? CHECKPOINT_INTERVAL_MS, restartFrames: options.checkpointer?.restartFrames ?? CHECKPOINT_RESTART_FRAMES };
+    this.#writer = writerPort !== undefined ? new SharedWriter(writerPort) : threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs, checkpointer }) : null;
     this.#appender = options.readOnly || threaded ? null : new SqliteAppender(this.#db);
     this.#statements = {
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),

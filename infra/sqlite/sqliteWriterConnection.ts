@@ -5,7 +5,15 @@ export interface WriterConnectionOptions {
   readonly synchronous: 'full' | 'normal';
   /** How long a write waits for another connection's write lock. */
   readonly busyTimeoutMs: number;
+  /**
+   * Checkpoint on a thread of their own (sqliteCheckpointerThread.ts) instead of in the commits
+   * (the writer thread only; null or absent: SQLite's automatic checkpoints).
+   */
+  readonly checkpointer?: { readonly intervalMs: number; readonly restartFrames: number } | null;
 }
+
+/** WAL size (pages) at which a commit checkpoints, when no checkpointer thread does. */
+export const AUTOCHECKPOINT_PAGES = 10_000;
 
 /** A connection that writes the event store: WAL, the chosen durability, a large page cache and rare checkpoints. */
 export function openWriterConnection(options: WriterConnectionOptions): DatabaseSync {
@@ -19,6 +27,6 @@ export function openWriterConnection(options: WriterConnectionOptions): Database
   // batch of appends dirties many pages of the two random-key indexes (ids, streams), so at
   // the default nearly every commit also ran a checkpoint, copying and fsyncing those pages
   // a second time. Measured: about 1.6× the append rate for 500-event commits.
-  db.exec('PRAGMA wal_autocheckpoint = 10000');
+  db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   return db;
 }

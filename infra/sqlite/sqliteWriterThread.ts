@@ -14,12 +14,20 @@
  *                                          file has one writer and its commits never wait on
  *                                          each other's lock; { close: true } on that port ends
  *                                          only that port
+ *
+ * With `checkpointer` options it starts the checkpointer thread (sqliteCheckpointerThread.ts) and
+ * turns its connection's automatic checkpoints off: checkpoints then run beside the commits, and
+ * the writer only copies the last few frames between two commits when the checkpointer asks (so
+ * that the WAL starts over). Should the checkpointer fail, automatic checkpoints come back. On
+ * close it stops the checkpointer first.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { extname } from 'node:path';
+import { type MessagePort, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { CheckpointerMessage, CheckpointerOptions, CheckpointerReply } from './sqliteCheckpointerThread.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { SqliteAppender } from './sqliteAppender.ts';
-import { openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import { AUTOCHECKPOINT_PAGES, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 
 export type WriterMessage = { readonly id: number; readonly requests: readonly AppendRequest[] } | { readonly close: true } | { readonly connect: MessagePort };
 
@@ -31,14 +39,70 @@ export type WriterReply =
 const port = parentPort;
 if (port === null) throw new Error('sqliteWriterThread.ts runs as a worker thread of the SQLite event store');
 
+const options = workerData as WriterConnectionOptions;
 let db: DatabaseSync | null = null;
 let appender: SqliteAppender | null = null;
 try {
-  db = openWriterConnection(workerData as WriterConnectionOptions);
+  db = openWriterConnection(options);
   appender = new SqliteAppender(db);
 } catch (error) {
   port.postMessage({ opened: false, failure: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
   port.close();
+}
+
+/** The checkpointer thread, while it runs. */
+let checkpointer: Worker | null = null;
+/** The checkpointer asked for the last frames to be copied (after the next commit). */
+let finishCheckpoint = false;
+if (db !== null && options.checkpointer && options.path !== ':memory:') startCheckpointer(db, options.checkpointer);
+
+function startCheckpointer(connection: DatabaseSync, settings: NonNullable<WriterConnectionOptions['checkpointer']>): void {
+  const extension = extname(new URL(import.meta.url).pathname);
+  const worker = new Worker(new URL(`./sqliteCheckpointerThread${extension}`, import.meta.url), {
+    workerData: { path: options.path, ...settings } satisfies CheckpointerOptions,
+  });
+  worker.unref();
+  connection.exec('PRAGMA wal_autocheckpoint = 0');
+  checkpointer = worker;
+  const fallBack = (): void => {
+    if (checkpointer !== worker) return;
+    checkpointer = null;
+    finishCheckpoint = false;
+    if (connection.isOpen) connection.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  };
+  worker.on('message', (reply: CheckpointerReply) => {
+    if ('finish' in reply) finishCheckpoint = true;
+    else fallBack();
+  });
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+}
+
+/** Copies the frames the checkpointer left, between two commits, so the next commit starts the WAL over. */
+function finishCheckpointing(): void {
+  if (!finishCheckpoint || db === null || checkpointer === null) return;
+  try {
+    const result = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { busy: number };
+    // Busy: the checkpointer is copying right now; try again after the next commit.
+    if (result.busy !== 0) return;
+  } catch {
+    return;
+  }
+  finishCheckpoint = false;
+  checkpointer.postMessage({ finished: true } satisfies CheckpointerMessage);
+}
+
+/** Stops the checkpointer (it closes its connection), then runs `then`. */
+function stopCheckpointer(then: () => void): void {
+  const worker = checkpointer;
+  if (worker === null) {
+    then();
+    return;
+  }
+  checkpointer = null;
+  worker.ref();
+  worker.once('exit', then);
+  worker.postMessage({ close: true } satisfies CheckpointerMessage);
 }
 
 /** The ports other stores commit through: closed with the owner's, so those stores know and the thread can end. */
@@ -57,12 +121,16 @@ function serve(from: MessagePort, owner: boolean): void {
       return;
     }
     if ('close' in message) {
-      if (owner) {
+      connected.delete(from);
+      if (!owner) {
+        from.close();
+        return;
+      }
+      stopCheckpointer(() => {
         for (const other of connected) other.close();
         db?.close();
-      }
-      connected.delete(from);
-      from.close();
+        from.close();
+      });
       return;
     }
     if (appender === null) {
@@ -74,5 +142,6 @@ function serve(from: MessagePort, owner: boolean): void {
     } catch (error) {
       from.postMessage({ id: message.id, failure: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
     }
+    finishCheckpointing();
   });
 }
