@@ -1,8 +1,7 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { setTimeout as delay } from 'node:timers/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
 import { systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
@@ -365,16 +364,21 @@ class SqliteEventStore implements EventStore {
    * Wakes on an append in this process at once, or after the poll interval for appends by other
    * processes. The poll timer is a ref'd timer on purpose: a live subscription keeps the process up.
    */
-  async #nextAppendOrPoll(stop: AbortSignal): Promise<void> {
-    const done = new AbortController();
-    const signal = AbortSignal.any([stop, done.signal]);
-    try {
-      await Promise.race([once(this.#appended, 'appended', { signal }), delay(this.#pollIntervalMs, undefined, { signal })]);
-    } catch {
-      // Stopped: the loop condition ends the iteration.
-    } finally {
-      done.abort();
-    }
+  #nextAppendOrPoll(stop: AbortSignal): Promise<void> {
+    // Plain listeners and a timer, removed on waking: a wait per commit and subscriber, so no
+    // AbortController, AbortSignal.any or AbortError (each with a stack trace) per wait.
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#appended.off('appended', wake);
+        stop.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, this.#pollIntervalMs);
+      this.#appended.once('appended', wake);
+      stop.addEventListener('abort', wake, { once: true });
+      if (stop.aborted) wake();
+    });
   }
 
   streamRevision(stream: string): Promise<number | null> {
