@@ -243,11 +243,11 @@ export class IngestPipeline implements MessageSink {
               current.stored = true;
             });
             committing = current;
+            requested = appending.results;
             // The store's commit starts in this turn of the event loop, before the next batch is planned.
             await yieldToEventLoop();
             // While it commits, the index writes out what the batch changed, instead of all at its own commit.
             await tx.writePending();
-            requested = appending.results;
             if (performance.now() >= deadline) {
               last = { batch, outcomes: await this.#settle(tx, appending) };
               return;
@@ -277,8 +277,9 @@ export class IngestPipeline implements MessageSink {
   }
 
   /**
-   * Plans one batch inside the index transaction `tx`: each message against the index as the
-   * earlier ones left it, its events projected into the index. Nothing is appended yet.
+   * Plans messages inside the index transaction `tx`, adding them to the batch `into`: each
+   * message against the index as the earlier ones left it, its events projected into the index.
+   * Nothing is appended yet.
    */
   async #plan(tx: LeadIndexTransaction, taken: readonly Pending[], seen: Set<string>, into: PlannedBatch): Promise<void> {
     const { store, settings, channelRules } = this.#options;
