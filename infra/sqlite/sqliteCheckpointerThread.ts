@@ -10,7 +10,10 @@
  * beginning only when a write finds it wholly copied; while commits keep coming, a checkpoint
  * rarely ends before the next one, so once the WAL holds `restartFrames` frames the thread asks
  * the writer to copy the few frames left between two of its commits (its next commit then starts
- * the WAL over). Started and stopped by the writer thread (sqliteWriterThread.ts):
+ * the WAL over). Every commit waits while the writer copies, so before asking the thread catches
+ * up (walCatchUp.ts): the writer is left the frames of the last few milliseconds, not of the last
+ * interval. While the writer finishes, the thread stays out of its way. Started and stopped by the writer thread
+ * (sqliteWriterThread.ts):
  *
  *   ← { finish: true }      copy the rest: the WAL holds restartFrames frames or more
  *   → { finished: true }    the writer copied them; ask again when the WAL has grown back
@@ -20,6 +23,8 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { CheckpointResult } from './walCatchUp.ts';
+import { catchUpBeforeFinish } from './walCatchUp.ts';
 
 export interface CheckpointerOptions {
   readonly path: string;
@@ -32,11 +37,8 @@ export interface CheckpointerOptions {
 export type CheckpointerMessage = { readonly finished: true } | { readonly close: true };
 export type CheckpointerReply = { readonly finish: true } | { readonly failed: string };
 
-interface CheckpointResult {
-  readonly busy: number;
-  readonly log: number;
-  readonly checkpointed: number;
-}
+/** Asked, and no answer for this many intervals: the writer has no commits to finish after (another process writes); ask again. */
+const ASK_PATIENCE_INTERVALS = 8;
 
 const port = parentPort;
 if (port === null) throw new Error('sqliteCheckpointerThread.ts runs as a worker thread of the SQLite event store');
@@ -44,8 +46,8 @@ const options = workerData as CheckpointerOptions;
 
 let db: DatabaseSync | null = null;
 let timer: NodeJS.Timeout | undefined;
-/** Asked the writer to finish, and not yet told it has. */
-let asked = false;
+/** When the writer was asked to finish (performance.now()), and has not said it has; null: not asked. */
+let askedAt: number | null = null;
 
 function stop(): void {
   clearTimeout(timer);
@@ -60,13 +62,21 @@ function isBusy(error: unknown): boolean {
   return code === 5 || code === 6 || (error instanceof Error && /database is locked|database table is locked/.test(error.message));
 }
 
+function checkpoint(connection: DatabaseSync): CheckpointResult {
+  return connection.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as unknown as CheckpointResult;
+}
+
 function tick(): void {
   if (db === null) return;
   try {
-    const result = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as unknown as CheckpointResult;
-    if (!asked && result.busy === 0 && result.log >= options.restartFrames) {
-      asked = true;
-      port?.postMessage({ finish: true } satisfies CheckpointerReply);
+    // While the writer finishes, a checkpoint here would only make its own one busy.
+    if (askedAt !== null && performance.now() - askedAt > ASK_PATIENCE_INTERVALS * options.intervalMs) askedAt = null;
+    if (askedAt === null) {
+      const connection = db;
+      if (catchUpBeforeFinish(() => checkpoint(connection), options.restartFrames).ask) {
+        askedAt = performance.now();
+        port?.postMessage({ finish: true } satisfies CheckpointerReply);
+      }
     }
   } catch (error) {
     // Another connection's checkpoint is running: try again next time.
@@ -84,7 +94,7 @@ try {
   db = new DatabaseSync(options.path, { timeout: 0 });
   port.on('message', (message: CheckpointerMessage) => {
     if ('close' in message) stop();
-    else asked = false;
+    else askedAt = null;
   });
   timer = setTimeout(tick, options.intervalMs);
 } catch (error) {
