@@ -14,7 +14,7 @@ import type {
   SubscribeOptions,
   SubscriptionBatch,
 } from '../../services/ports/index.ts';
-import { appendIssues, expectationMismatch } from '../../services/ports/index.ts';
+import { appendIssues, expectationMismatch, subscriptionSettings } from '../../services/ports/index.ts';
 import { connectKurrentDb } from './connectionString.ts';
 import { isMissingStream, isWrongExpectedVersion, mayBeConflict, toStreamState, translateError } from './errorTranslation.ts';
 import { toAllPosition, toGlobalPosition, toRevision } from './globalPositions.ts';
@@ -339,10 +339,7 @@ class KurrentDbEventStore implements EventStore {
   }
 
   async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<SubscriptionBatch> {
-    const maxBatchSize = options.maxBatchSize ?? 500;
-    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-      throw new ValidationError('invalid subscription', [{ path: 'maxBatchSize', message: 'must be a whole number ≥ 1' }]);
-    }
+    const { maxBatchSize, types } = subscriptionSettings(options);
     this.#assertOpen();
     const stop = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
     let checkpoint = options.after ?? 0;
@@ -364,12 +361,13 @@ class KurrentDbEventStore implements EventStore {
         checkpoint = events.at(-1)!.position;
         const caughtUp = events.length < maxBatchSize;
         announced ||= caughtUp;
-        yield { events, caughtUp };
+        // Types are picked here, after the read: the batch still carries the subscriber past the others.
+        yield { events: types === null ? events : events.filter((event) => types.has(event.type)), position: checkpoint, caughtUp };
         continue;
       }
       if (!announced) {
         announced = true;
-        yield { events: [], caughtUp: true };
+        yield { events: [], position: checkpoint, caughtUp: true };
         continue;
       }
       await this.#nextLiveEventOrPoll(seen, stop);

@@ -5,7 +5,7 @@ import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from 'node
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
 import { systemClock, UnavailableError, ValidationError } from '../../services/core/index.ts';
-import { appendIssues } from '../../services/ports/index.ts';
+import { appendIssues, subscriptionSettings } from '../../services/ports/index.ts';
 import type {
   AppendResult,
   EventStore,
@@ -73,6 +73,13 @@ type EventRow = [position: number, id: string, stream: string, revision: number,
 const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
 /** A row of the tail, decoded on its first read and then shared by every reader. */
+/** A forward read: the events, the position it read up to, and whether it stopped at its limit (more may follow). */
+interface ForwardRead {
+  readonly events: RecordedEvent[];
+  readonly position: number;
+  readonly full: boolean;
+}
+
 interface TailEntry {
   readonly row: EventRow;
   event: RecordedEvent | undefined;
@@ -149,6 +156,7 @@ class SqliteEventStore implements EventStore {
     readForwards: StatementSync;
     readBackwards: StatementSync;
     readAllAfter: StatementSync;
+    readTypesAfter: StatementSync;
     readAllBefore: StatementSync;
     head: StatementSync;
   };
@@ -193,10 +201,14 @@ class SqliteEventStore implements EventStore {
         `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
       ),
       readAllAfter: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      // A subscription to some types: the others are passed over without being read into JavaScript.
+      readTypesAfter: this.#db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position ASC LIMIT ?`,
+      ),
       readAllBefore: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
       head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
     };
-    for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readAllBefore]) {
+    for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readTypesAfter, this.#statements.readAllBefore]) {
       read.setReturnArrays(true);
     }
   }
@@ -288,22 +300,40 @@ class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Events after `after` when the tail holds the next one (null: read the file), at most `limit` (-1: all). */
-  #readTail(after: number, limit: number): RecordedEvent[] | null {
+  /**
+   * Events after `after` when the tail holds the next one (null: read the file): at most `limit`
+   * (-1: all), of `types` only when given (the others are passed over undecoded), and how far it read.
+   */
+  #readTail(after: number, limit: number, types: ReadonlySet<string> | null): ForwardRead | null {
     const tail = this.#tail;
     const first = tail[0]?.row[0];
     if (first === undefined || after + 1 < first || after >= tail[tail.length - 1]!.row[0]) return null;
-    const start = after + 1 - first;
-    const end = limit < 0 ? tail.length : Math.min(tail.length, start + limit);
-    // Reading to the tail's end: another process may have appended after it, and a short page
-    // means "that was the end of the store" to a subscriber, so then read the file instead.
-    if (end === tail.length && (this.#statements.head.get() as { head: number | null }).head !== tail[tail.length - 1]!.row[0]) return null;
     const events: RecordedEvent[] = [];
-    for (let i = start; i < end; i++) {
+    let i = after + 1 - first;
+    for (; i < tail.length && (limit < 0 || events.length < limit); i++) {
       const entry = tail[i]!;
+      if (types !== null && !types.has(entry.row[4])) continue;
       events.push((entry.event ??= shared(entry.row)));
     }
-    return events;
+    // Read to the tail's end: another process may have appended after it, and a short page
+    // means "that was the end of the store" to a subscriber, so then read the file instead.
+    if (i === tail.length && (this.#statements.head.get() as { head: number | null }).head !== tail[tail.length - 1]!.row[0]) return null;
+    return { events, position: tail[i - 1]!.row[0], full: limit >= 0 && events.length === limit };
+  }
+
+  /** Events after `after` in global order, from the tail or the file: as #readTail, for subscriptions. */
+  #readForwards(after: number, limit: number, filter: { readonly types: ReadonlySet<string>; readonly json: string } | null): ForwardRead {
+    const fromTail = this.#readTail(after, limit, filter?.types ?? null);
+    if (fromTail !== null) return fromTail;
+    if (filter === null) {
+      const events = (this.#statements.readAllAfter.all(after, limit) as unknown as EventRow[]).map(toRecorded);
+      return { events, position: events.at(-1)?.position ?? after, full: limit >= 0 && events.length === limit };
+    }
+    // Up to the head as of now, so that a short page means "passed over everything up to there".
+    const head = (this.#statements.head.get() as { head: number | null }).head ?? 0;
+    const events = (this.#statements.readTypesAfter.all(after, head, filter.json, limit) as unknown as EventRow[]).map(toRecorded);
+    const full = limit >= 0 && events.length === limit;
+    return { events, position: full ? events.at(-1)!.position : Math.max(after, head), full };
   }
 
   /** Adds a durable commit's rows to the tail, restarting it where the positions jump (another process wrote). */
@@ -324,8 +354,8 @@ class SqliteEventStore implements EventStore {
   #readAllNow(options: ReadAllOptions): RecordedEvent[] {
     const limit = options.limit ?? -1;
     if (options.direction !== 'backwards') {
-      const fromTail = this.#readTail(options.after ?? 0, limit);
-      if (fromTail !== null) return fromTail;
+      const fromTail = this.#readTail(options.after ?? 0, limit, null);
+      if (fromTail !== null) return fromTail.events;
     }
     const rows =
       options.direction === 'backwards'
@@ -335,25 +365,23 @@ class SqliteEventStore implements EventStore {
   }
 
   async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<SubscriptionBatch> {
-    const maxBatchSize = options.maxBatchSize ?? 500;
-    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-      throw new ValidationError('invalid subscription', [{ path: 'maxBatchSize', message: 'must be a whole number ≥ 1' }]);
-    }
+    const { maxBatchSize, types } = subscriptionSettings(options);
+    const filter = types === null ? null : { types, json: JSON.stringify([...types]) };
     const stop = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
     let checkpoint = options.after ?? 0;
     let announced = false;
     while (!stop.aborted) {
-      const events = this.#readAllNow({ after: checkpoint, limit: maxBatchSize });
-      if (events.length > 0) {
-        checkpoint = events[events.length - 1]!.position;
-        const caughtUp = events.length < maxBatchSize;
+      const read = this.#readForwards(checkpoint, maxBatchSize, filter);
+      if (read.position > checkpoint) {
+        checkpoint = read.position;
+        const caughtUp = !read.full;
         announced ||= caughtUp;
-        yield { events, caughtUp };
+        yield { events: read.events, position: checkpoint, caughtUp };
         continue;
       }
       if (!announced) {
         announced = true;
-        yield { events: [], caughtUp: true };
+        yield { events: [], position: checkpoint, caughtUp: true };
         continue;
       }
       await this.#nextAppendOrPoll(stop);

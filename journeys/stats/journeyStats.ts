@@ -130,6 +130,9 @@ const folded: Record<StatsEvent['type'], true> = {
   JourneyPublished: true,
 };
 
+/** The event types journey statistics fold: what their projection subscribes to. */
+export const STATS_EVENT_TYPES: readonly string[] = Object.keys(folded);
+
 /**
  * Per-node performance of journeys, folded from the store in global order: visits, the
  * suggestions each node proposed and what reps did with them, and how many of the leads that

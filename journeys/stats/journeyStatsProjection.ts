@@ -1,7 +1,7 @@
 import type { EventStore, GlobalPosition } from '../../services/ports/index.ts';
 import { START } from '../../services/ports/index.ts';
 import type { JourneyStatsReport } from './journeyStats.ts';
-import { JourneyStats } from './journeyStats.ts';
+import { JourneyStats, STATS_EVENT_TYPES } from './journeyStats.ts';
 
 export interface JourneyStatsProjectionOptions {
   readonly store: EventStore;
@@ -66,10 +66,10 @@ export class JourneyStatsProjection {
   async run(signal: AbortSignal): Promise<void> {
     if (this.#position !== START || this.#stopped !== null) throw new Error('a journey stats projection runs once');
     try {
-      for await (const batch of this.#options.store.subscribe({ after: START, signal, maxBatchSize: this.#options.maxBatchSize ?? 500 })) {
+      // Only the events the statistics fold: the store passes over the rest (touches above all) unread.
+      for await (const batch of this.#options.store.subscribe({ after: START, signal, maxBatchSize: this.#options.maxBatchSize ?? 500, types: STATS_EVENT_TYPES })) {
         for (const event of batch.events) this.#stats.apply(event);
-        const last = batch.events.at(-1);
-        if (last) this.#position = last.position;
+        this.#position = batch.position;
         if (batch.caughtUp) this.#caughtUp = true;
         this.#wake();
       }

@@ -1,5 +1,5 @@
 import type { FieldIssue, NewEvent } from '../core/index.ts';
-import { ConcurrencyError, isUuid } from '../core/index.ts';
+import { ConcurrencyError, isUuid, ValidationError } from '../core/index.ts';
 import type { ExpectedRevision } from './eventStore.ts';
 
 /** Longest stream name any adapter takes. */
@@ -31,4 +31,24 @@ export function expectationMismatch(stream: string, expected: ExpectedRevision, 
   if (expected === 'noStream') return current === null ? null : new ConcurrencyError(stream, 'noStream', current);
   if (expected === 'streamExists') return current === null ? new ConcurrencyError(stream, 'streamExists', null) : null;
   return current === expected ? null : new ConcurrencyError(stream, expected, current);
+}
+
+/**
+ * A subscription's settings as every adapter reads them (the EventStore contract's rules): the
+ * batch size (default 500, a whole number ≥ 1) and the types to deliver (null: all), each a
+ * non-empty string. Bad settings are a ValidationError naming the field.
+ */
+export function subscriptionSettings(options: { readonly maxBatchSize?: number; readonly types?: readonly string[] }): { maxBatchSize: number; types: ReadonlySet<string> | null } {
+  const maxBatchSize = options.maxBatchSize ?? 500;
+  const issues: FieldIssue[] = [];
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) issues.push({ path: 'maxBatchSize', message: 'must be a whole number ≥ 1' });
+  const types = options.types;
+  if (types !== undefined) {
+    if (!Array.isArray(types)) issues.push({ path: 'types', message: 'must be a list of event types' });
+    else types.forEach((type: unknown, i) => {
+      if (typeof type !== 'string' || type.length === 0) issues.push({ path: `types[${i}]`, message: 'must be a non-empty event type' });
+    });
+  }
+  if (issues.length > 0) throw new ValidationError('invalid subscription', issues);
+  return { maxBatchSize, types: types === undefined ? null : new Set(types) };
 }

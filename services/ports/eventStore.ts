@@ -52,11 +52,25 @@ export interface SubscribeOptions {
   readonly maxBatchSize?: number;
   /** Aborting ends the iteration cleanly. */
   readonly signal?: AbortSignal;
+  /**
+   * Only events of these types are delivered; the others are passed over (an adapter that can
+   * skips them without reading or decoding them). Batches still carry the subscriber past them
+   * (`position`), so a batch may then hold no events. Default: every event.
+   */
+  readonly types?: readonly string[];
 }
 
 export interface SubscriptionBatch {
-  /** Events in global order; empty only in the one batch that announces "caught up" on an idle store. */
+  /**
+   * Events in global order. Empty in the one batch that announces "caught up" on an idle store,
+   * and, with `types`, in a batch that only passed over events of other types.
+   */
   readonly events: readonly RecordedEvent[];
+  /**
+   * How far this batch read: its last event's position, or beyond it when events of other types
+   * were passed over. The checkpoint to store: `subscribe({ after: position })` resumes right after.
+   */
+  readonly position: GlobalPosition;
   /** True when this batch reached the end of the store as it was when read: from here on, live. */
   readonly caughtUp: boolean;
 }

@@ -9,7 +9,7 @@ export type {
   SubscriptionBatch,
 } from './eventStore.ts';
 export { START } from './eventStore.ts';
-export { appendIssues, expectationMismatch, MAX_STREAM_NAME } from './appendRules.ts';
+export { appendIssues, expectationMismatch, MAX_STREAM_NAME, subscriptionSettings } from './appendRules.ts';
 export { handleCommand } from './handleCommand.ts';
 export type { HandleCommandOptions, HandleCommandResult } from './handleCommand.ts';
 export type {

@@ -84,6 +84,7 @@ export class SuggestionQueue {
   readonly #emailsPending = new Set<string>();
 
   apply(event: RecordedEvent): void {
+    if (!folded.has(event.type)) return;
     const leadId = leadIdOfStream(event.stream);
     if (leadId === null) return;
     const typed = event as unknown as LeadEvent | SuggestionEvent | SuggestionMerged | EmailEvent;
@@ -262,6 +263,41 @@ export class SuggestionQueue {
     return lead;
   }
 }
+
+/**
+ * Which events the queue folds (true) and which leave it as it is (false), for every type a lead's
+ * stream holds: a new type must be placed here. Its projection subscribes to the folded ones only,
+ * so touches, the bulk of a busy store, are never read for it.
+ */
+const foldedByType = {
+  SuggestionProposed: true,
+  SuggestionMerged: true,
+  EmailSendRequested: true,
+  EmailSent: true,
+  EmailSendFailed: true,
+  SuggestionAccepted: true,
+  SuggestionSnoozed: true,
+  SuggestionCompleted: true,
+  SuggestionDismissed: true,
+  SuggestionExpired: true,
+  OwnerAssigned: true,
+  TraitsUpdated: true,
+  LeadIdentified: true,
+  AccountAssociated: true,
+  LifecycleStageChanged: true,
+  LeadsMerged: true,
+  LeadScoreChanged: true,
+  EmailSendAttempted: false,
+  TouchRecorded: false,
+  VisitorLinked: false,
+  LeadStatusChanged: false,
+  LeadTagged: false,
+  LeadUntagged: false,
+} satisfies Record<(LeadEvent | SuggestionEvent | SuggestionMerged | EmailEvent)['type'], boolean>;
+const folded: ReadonlySet<string> = new Set(Object.entries(foldedByType).filter(([, fold]) => fold).map(([type]) => type));
+
+/** The event types a SuggestionQueue folds: what its projection subscribes to. */
+export const QUEUE_EVENT_TYPES: readonly string[] = [...folded];
 
 export function compareQueueItems(a: QueueItem, b: QueueItem): number {
   return (

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventStore } from '../ports/index.ts';
-import { SuggestionQueue } from './suggestionQueue.ts';
+import { QUEUE_EVENT_TYPES, SuggestionQueue } from './suggestionQueue.ts';
 
 /**
  * Keeps a SuggestionQueue up to date with the store: in memory, rebuilt from the start of the
@@ -32,11 +32,13 @@ export class SuggestionQueueProjection {
   async run(signal: AbortSignal): Promise<void> {
     this.#failed = null;
     try {
-      for await (const batch of this.#store.subscribe({ after: this.#position, signal, maxBatchSize: 1_000 })) {
+      // Only the events the queue folds: the store passes over the rest (touches above all) unread.
+      for await (const batch of this.#store.subscribe({ after: this.#position, signal, maxBatchSize: 1_000, types: QUEUE_EVENT_TYPES })) {
         for (const event of batch.events) {
           this.queue.apply(event);
           this.#position = event.position;
         }
+        this.#position = batch.position;
       }
     } catch (error) {
       if (!signal.aborted) this.#failed = error;

@@ -75,7 +75,7 @@ function touches(count: number, label = 'touch'): NewEvent[] {
 
 async function collect(
   store: EventStore,
-  options: { after?: number; maxBatchSize?: number },
+  options: { after?: number; maxBatchSize?: number; types?: readonly string[] },
   until: (received: RecordedEvent[], batch: SubscriptionBatch) => boolean,
   timeoutMs = 10_000,
 ): Promise<{ events: RecordedEvent[]; batches: SubscriptionBatch[] }> {
@@ -474,7 +474,80 @@ export function eventStoreContract(adapter: string, harness: EventStoreHarness):
 
         const { batches } = await collect(store, { after: head }, (_events, batch) => batch.caughtUp);
 
-        expect(batches).toEqual([{ events: [], caughtUp: true }]);
+        expect(batches).toEqual([{ events: [], position: head, caughtUp: true }]);
+      });
+
+      it("gives each batch's position: its last event's, the checkpoint to resume after", async () => {
+        const start = await store.headPosition();
+        await store.append(uniqueStream(), touches(12, 'positions'));
+
+        const { batches } = await collect(store, { after: start, maxBatchSize: 5 }, (events) => events.length >= 12);
+
+        expect(batches.map((b) => b.events.length)).toEqual([5, 5, 2]);
+        for (const batch of batches) expect(batch.position).toBe(batch.events.at(-1)!.position);
+      });
+
+      describe('of some types only', () => {
+        const other = (label: string): NewEvent => newEvent({ type: 'OwnerAssigned', data: { ownerId: `rep-${label}` } });
+
+        it('delivers only those, in order, and carries the subscriber past the others to the head', async () => {
+          const start = await store.headPosition();
+          const wanted: NewEvent[] = [];
+          for (let i = 0; i < 9; i++) {
+            const mine = other(String(i));
+            wanted.push(mine);
+            await store.append(uniqueStream(), [...touches(3, `between ${i}`), mine]);
+          }
+          await store.append(uniqueStream(), touches(4, 'after the last'));
+          const head = await store.headPosition();
+          // Reopened: read from the backend, not from what the store kept of its own appends.
+          store = await subject.reopen();
+
+          const { events, batches } = await collect(store, { after: start, maxBatchSize: 4, types: ['OwnerAssigned'] }, (_events, batch) => batch.position >= head);
+
+          expect(events.map((e) => e.id)).toEqual(wanted.map((e) => e.id));
+          expect(batches.flatMap((b) => b.events).every((e) => e.type === 'OwnerAssigned')).toBe(true);
+          expect(batches.every((b) => b.events.length <= 4)).toBe(true);
+          // Positions only move forward, each at or past its batch's last event; the last is the head, past the trailing touches.
+          batches.forEach((batch, i) => {
+            expect(batch.position).toBeGreaterThanOrEqual(batch.events.at(-1)?.position ?? start);
+            if (i > 0) expect(batch.position).toBeGreaterThan(batches[i - 1]!.position);
+          });
+          expect(batches.at(-1)!.position).toBe(head);
+        });
+
+        it('resumes from a batch position skipping nothing and repeating nothing, and moves on live appends of other types', async () => {
+          const start = await store.headPosition();
+          const first = other('first');
+          await store.append(uniqueStream(), [touch('before'), first, touch('after')]);
+          const head = await store.headPosition();
+          const caught = await collect(store, { after: start, types: ['OwnerAssigned'] }, (_events, batch) => batch.position >= head);
+          expect(caught.events.map((e) => e.id)).toEqual([first.id]);
+
+          // Live: a touch alone moves the position on (a batch with no events); then a wanted event comes.
+          const second = other('second');
+          const received = collect(store, { after: caught.batches.at(-1)!.position, types: ['OwnerAssigned'] }, (events) => events.length >= 1);
+          setTimeout(() => {
+            void (async () => {
+              await store.append(uniqueStream(), [touch('live touch')]);
+              await store.append(uniqueStream(), [touch('live touch 2'), second]);
+            })();
+          }, 50);
+          const live = await received;
+
+          expect(live.events.map((e) => e.id)).toEqual([second.id]);
+          expect(live.batches.at(-1)!.position).toBe(live.events.at(-1)!.position);
+        });
+
+        it('refuses a types list that is not one, naming the field', async () => {
+          const read = async (types: unknown): Promise<unknown> => {
+            for await (const batch of store.subscribe({ types: types as string[] })) return batch;
+            return null;
+          };
+          await expect(read('OwnerAssigned')).rejects.toMatchObject({ issues: [{ path: 'types' }] });
+          await expect(read('OwnerAssigned')).rejects.toBeInstanceOf(ValidationError);
+          await expect(read(['OwnerAssigned', ''])).rejects.toMatchObject({ issues: [{ path: 'types[1]' }] });
+        });
       });
 
       it('sees appends made through another connection', async () => {
