@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock, NewEvent, RecordedEvent } from '../../services/core/index.ts';
@@ -19,7 +19,7 @@ import type {
 import { eventStoreMigrations, migrate } from './schema.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
-import { openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import { commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 import type { WriterMessage, WriterReply } from './sqliteWriterThread.ts';
 
 export interface SqliteEventStoreOptions {
@@ -179,9 +179,14 @@ class SqliteEventStore implements EventStore {
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
     }
-    this.#commits = memory ? null : new BroadcastChannel(`nudge-event-store:${resolve(options.path)}`);
+    this.#commits = memory ? null : new BroadcastChannel(commitsChannelName(options.path));
     if (this.#commits !== null) {
-      this.#commits.onmessage = () => this.#appended.emit('appended');
+      // A commit of this store's own is known once its answer is in (then the tail holds it).
+      this.#commits.onmessage = (message: { readonly data: unknown }) => {
+        const newest = this.#tail.at(-1)?.row[0];
+        if (typeof message.data === 'number' && newest !== undefined && message.data <= newest) return;
+        this.#appended.emit('appended');
+      };
       // Listening must not keep the process up: a live subscription's poll timer does that.
       this.#commits.unref();
     }
@@ -261,7 +266,8 @@ class SqliteEventStore implements EventStore {
       this.#remember(rows);
       if (rows.length > 0) {
         this.#appended.emit('appended');
-        this.#commits?.postMessage(null);
+        // A writer thread announces its commits to the other stores itself.
+        if (this.#writer === null) this.#commits?.postMessage(rows[rows.length - 1]![0]);
       }
       batch.forEach((request, r) => {
         const result = results[r]!;

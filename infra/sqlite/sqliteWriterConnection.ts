@@ -1,4 +1,15 @@
+import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The BroadcastChannel on which every commit to the store's file is announced to the process's
+ * stores of that file, on whatever thread (the newest position, a number), so their subscriptions
+ * wake at once: by the writer thread after each of its commits, or by a store that commits on its
+ * own thread.
+ */
+export function commitsChannelName(path: string): string {
+  return `nudge-event-store:${resolve(path)}`;
+}
 
 export interface WriterConnectionOptions {
   readonly path: string;

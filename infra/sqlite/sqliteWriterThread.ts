@@ -27,7 +27,7 @@ import { type MessagePort, parentPort, Worker, workerData } from 'node:worker_th
 import type { CheckpointerMessage, CheckpointerOptions, CheckpointerReply } from './sqliteCheckpointerThread.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { SqliteAppender } from './sqliteAppender.ts';
-import { AUTOCHECKPOINT_PAGES, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import { AUTOCHECKPOINT_PAGES, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 
 export type WriterMessage = { readonly id: number; readonly requests: readonly AppendRequest[] } | { readonly close: true } | { readonly connect: MessagePort };
 
@@ -49,6 +49,14 @@ try {
   port.postMessage({ opened: false, failure: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
   port.close();
 }
+
+/**
+ * Each commit that stored events is announced here, so that every store of the file in this
+ * process wakes its subscriptions at once (posting costs a few hundred microseconds at times: here
+ * it is off the event loops that ask for the commits).
+ */
+const commits = new BroadcastChannel(commitsChannelName(options.path));
+commits.unref();
 
 /** The checkpointer thread, while it runs. */
 let checkpointer: Worker | null = null;
@@ -128,6 +136,7 @@ function serve(from: MessagePort, owner: boolean): void {
       }
       stopCheckpointer(() => {
         for (const other of connected) other.close();
+        commits.close();
         db?.close();
         from.close();
       });
@@ -138,10 +147,23 @@ function serve(from: MessagePort, owner: boolean): void {
       return;
     }
     try {
-      from.postMessage({ id: message.id, outcomes: appender.commit(message.requests) } satisfies WriterReply);
+      const outcomes = appender.commit(message.requests);
+      from.postMessage({ id: message.id, outcomes } satisfies WriterReply);
+      const newest = newestPosition(outcomes);
+      if (newest !== null) commits.postMessage(newest);
     } catch (error) {
       from.postMessage({ id: message.id, failure: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
     }
     finishCheckpointing();
   });
+}
+
+/** The position of the newest event a commit stored, or null when it stored none. */
+function newestPosition(outcomes: readonly AppendOutcome[]): number | null {
+  let newest: number | null = null;
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    for (const stored of outcome.stored) if (newest === null || stored.position > newest) newest = stored.position;
+  }
+  return newest;
 }
