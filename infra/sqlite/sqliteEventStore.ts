@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { BroadcastChannel, MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
@@ -19,7 +20,7 @@ import type {
 import { eventStoreMigrations, migrate } from './schema.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
-import { commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import { type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 import type { WriterMessage, WriterReply } from './sqliteWriterThread.ts';
 
 export interface SqliteEventStoreOptions {
@@ -179,21 +180,32 @@ class SqliteEventStore implements EventStore {
     } catch (error) {
       throw new UnavailableError(`cannot open event store at ${options.path}: ${messageOf(error)}`, { cause: error });
     }
+    const writerPort = options.readOnly || memory ? undefined : options.writerPort;
+    const threaded = writerPort !== undefined || (!options.readOnly && !memory && options.writerThread !== false);
+    const checkpointer = options.checkpointer === false ? null : { intervalMs: options.checkpointer?.intervalMs ?? CHECKPOINT_INTERVAL_MS, restartFrames: options.checkpointer?.restartFrames ?? CHECKPOINT_RESTART_FRAMES };
+    // The writer thread's own commits and those of the stores connected to it reach this store
+    // through the thread (answers, then the others' rows), never through the commits channel.
+    const announceAs = threaded && writerPort === undefined ? randomUUID() : null;
+    this.#writer =
+      writerPort !== undefined
+        ? new SharedWriter(writerPort)
+        : announceAs !== null
+          ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs, checkpointer, announceAs }, (rows) => this.#committedElsewhere(rows))
+          : null;
     this.#commits = memory ? null : new BroadcastChannel(commitsChannelName(options.path));
     if (this.#commits !== null) {
-      // A commit of this store's own is known once its answer is in (then the tail holds it).
       this.#commits.onmessage = (message: { readonly data: unknown }) => {
-        const newest = this.#tail.at(-1)?.row[0];
-        if (typeof message.data === 'number' && newest !== undefined && message.data <= newest) return;
+        const { writer, newest } = message.data as CommitAnnouncement;
+        // Its own writer thread's: known already, or soon, from the thread. One of its own commits (through another
+        // store's writer): known once its answer is in, and then the tail holds it.
+        if (announceAs !== null && writer === announceAs) return;
+        const known = this.#tail.at(-1)?.row[0];
+        if (known !== undefined && newest <= known) return;
         this.#appended.emit('appended');
       };
       // Listening must not keep the process up: a live subscription's poll timer does that.
       this.#commits.unref();
     }
-    const writerPort = options.readOnly || memory ? undefined : options.writerPort;
-    const threaded = writerPort !== undefined || (!options.readOnly && !memory && options.writerThread !== false);
-    const checkpointer = options.checkpointer === false ? null : { intervalMs: options.checkpointer?.intervalMs ?? CHECKPOINT_INTERVAL_MS, restartFrames: options.checkpointer?.restartFrames ?? CHECKPOINT_RESTART_FRAMES };
-    this.#writer = writerPort !== undefined ? new SharedWriter(writerPort) : threaded ? new WriterThread({ path: options.path, synchronous, busyTimeoutMs, checkpointer }) : null;
     this.#appender = options.readOnly || threaded ? null : new SqliteAppender(this.#db);
     this.#statements = {
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
@@ -267,7 +279,7 @@ class SqliteEventStore implements EventStore {
       if (rows.length > 0) {
         this.#appended.emit('appended');
         // A writer thread announces its commits to the other stores itself.
-        if (this.#writer === null) this.#commits?.postMessage(rows[rows.length - 1]![0]);
+        if (this.#writer === null) this.#commits?.postMessage({ writer: null, newest: rows[rows.length - 1]![0] } satisfies CommitAnnouncement);
       }
       batch.forEach((request, r) => {
         const result = results[r]!;
@@ -340,6 +352,12 @@ class SqliteEventStore implements EventStore {
     const events = (this.#statements.readTypesAfter.all(after, head, filter.json, limit) as unknown as EventRow[]).map(toRecorded);
     const full = limit >= 0 && events.length === limit;
     return { events, position: full ? events.at(-1)!.position : Math.max(after, head), full };
+  }
+
+  /** Another store's commit through this store's writer thread: its rows join the tail, and subscribers wake. */
+  #committedElsewhere(rows: readonly EventRow[]): void {
+    this.#remember(rows);
+    this.#appended.emit('appended');
   }
 
   /** Adds a durable commit's rows to the tail, restarting it where the positions jump (another process wrote). */
@@ -609,7 +627,7 @@ class WriterThread extends WriterClient {
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
 
-  constructor(options: WriterConnectionOptions) {
+  constructor(options: WriterConnectionOptions, committedElsewhere: (rows: readonly EventRow[]) => void) {
     super();
     // The source runs as .ts (type stripping), the installed package as compiled .js.
     const extension = extname(new URL(import.meta.url).pathname);
@@ -617,6 +635,7 @@ class WriterThread extends WriterClient {
     this.#worker.unref();
     this.#worker.on('message', (reply: WriterReply) => {
       if ('id' in reply) this.receive(reply);
+      else if ('committed' in reply) committedElsewhere(reply.committed);
       else this.breakWith(new UnavailableError(`cannot open the event store's writer connection at ${options.path}: ${reply.failure}`));
     });
     this.#worker.on('error', (error: Error) => this.breakWith(new UnavailableError(`event store: the writer thread failed: ${error.message}`, { cause: error })));

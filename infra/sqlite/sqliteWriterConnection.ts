@@ -21,6 +21,14 @@ export interface WriterConnectionOptions {
    * (the writer thread only; null or absent: SQLite's automatic checkpoints).
    */
   readonly checkpointer?: { readonly intervalMs: number; readonly restartFrames: number } | null;
+  /** The writer thread's name in its announcements on the commits channel (its owner ignores them). */
+  readonly announceAs?: string;
+}
+
+/** A commit announced on the commits channel: by a writer thread (its name), or by a store committing on its own thread (null). */
+export interface CommitAnnouncement {
+  readonly writer: string | null;
+  readonly newest: number;
 }
 
 /** WAL size (pages) at which a commit checkpoints, when no checkpointer thread does. */

@@ -8,6 +8,8 @@
  *   ← { id, outcomes } | { id, failure }   its outcomes, or why the whole commit failed
  *   ← { opened: false, failure }           the file could not be opened (then the thread ends)
  *   → { close: true }                      close the connection and end
+ *   ← { committed: rows }                  the rows a connected store's commit stored, so that the
+ *                                          owner's tail holds every event in order (see below)
  *   → { connect: port }                    serve group commits on this MessagePort too: another
  *                                          store of the process (on another thread) commits
  *                                          through this connection instead of its own, so the
@@ -27,17 +29,21 @@ import { type MessagePort, parentPort, Worker, workerData } from 'node:worker_th
 import type { CheckpointerMessage, CheckpointerOptions, CheckpointerReply } from './sqliteCheckpointerThread.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { SqliteAppender } from './sqliteAppender.ts';
-import { AUTOCHECKPOINT_PAGES, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
+import { AUTOCHECKPOINT_PAGES, type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 
 export type WriterMessage = { readonly id: number; readonly requests: readonly AppendRequest[] } | { readonly close: true } | { readonly connect: MessagePort };
 
+/** A stored event as the store's tail keeps it: position, id, stream, revision, type, data and metadata (JSON). */
+export type CommittedRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
+
 export type WriterReply =
   | { readonly id: number; readonly outcomes: readonly AppendOutcome[] }
+  | { readonly committed: readonly CommittedRow[] }
   | { readonly id: number; readonly failure: string }
   | { readonly opened: false; readonly failure: string };
 
-const port = parentPort;
-if (port === null) throw new Error('sqliteWriterThread.ts runs as a worker thread of the SQLite event store');
+if (parentPort === null) throw new Error('sqliteWriterThread.ts runs as a worker thread of the SQLite event store');
+const port: MessagePort = parentPort;
 
 const options = workerData as WriterConnectionOptions;
 let db: DatabaseSync | null = null;
@@ -149,8 +155,12 @@ function serve(from: MessagePort, owner: boolean): void {
     try {
       const outcomes = appender.commit(message.requests);
       from.postMessage({ id: message.id, outcomes } satisfies WriterReply);
+      const rows = owner ? null : committedRows(message.requests, outcomes);
+      // The owner learns of its own commits from the answers, and of the others' from their rows,
+      // all in commit order on its port: its tail stays whole, so its subscribers read from memory.
+      if (rows !== null && rows.length > 0) port.postMessage({ committed: rows } satisfies WriterReply);
       const newest = newestPosition(outcomes);
-      if (newest !== null) commits.postMessage(newest);
+      if (newest !== null) commits.postMessage({ writer: options.announceAs ?? null, newest } satisfies CommitAnnouncement);
     } catch (error) {
       from.postMessage({ id: message.id, failure: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
     }
@@ -166,4 +176,18 @@ function newestPosition(outcomes: readonly AppendOutcome[]): number | null {
     for (const stored of outcome.stored) if (newest === null || stored.position > newest) newest = stored.position;
   }
   return newest;
+}
+
+/** The rows a commit stored, in position order. */
+function committedRows(requests: readonly AppendRequest[], outcomes: readonly AppendOutcome[]): CommittedRow[] {
+  const rows: CommittedRow[] = [];
+  outcomes.forEach((outcome, r) => {
+    if (!outcome.ok) return;
+    const { stream, events } = requests[r]!;
+    for (const { index, position, revision } of outcome.stored) {
+      const event = events[index]!;
+      rows.push([position, event.id, stream, revision, event.type, event.data, event.metadata]);
+    }
+  });
+  return rows.sort((a, b) => a[0] - b[0]);
 }

@@ -57,6 +57,26 @@ describe('a store committing through another store’s writer thread', () => {
     await expect(other.append('lead-o0', [touch(999)], { expectedRevision: 0 })).rejects.toThrow(/revision/);
   });
 
+  it('the owner keeps the connected stores’ commits in its tail too, whole and in order, so its readers need not go to the file', async () => {
+    const { path, owner, client } = setUp();
+    const other = client();
+    for (let i = 0; i < 10; i++) {
+      await owner.append('lead-o', [touch(i)]);
+      await other.append('lead-c', [touch(100 + i), touch(200 + i)]);
+    }
+    // The thread sends the owner the others' rows before its answers to the owner's later commits.
+    await owner.append('lead-o', [touch(999)]);
+    // A reading store on the same file holds no tail: what the owner keeps must match it.
+    const reader = createSqliteEventStore({ path, readOnly: true });
+    stores.push(reader);
+    const fromFile = await reader.readAll();
+    const fromOwner = await owner.readAll();
+    expect(fromOwner.map((event) => [event.position, event.id, event.data, event.metadata])).toEqual(fromFile.map((event) => [event.position, event.id, event.data, event.metadata]));
+    // Served from the tail: the shared, frozen events; a read of the file gives plain objects.
+    expect(fromOwner.every((event) => Object.isFrozen(event))).toBe(true);
+    expect(fromFile.some((event) => Object.isFrozen(event))).toBe(false);
+  });
+
   it('closing it leaves the writer to its owner and to the other stores connected to it', async () => {
     const { owner, client } = setUp();
     const first = client();
