@@ -22,6 +22,7 @@ import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
 import { type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 import type { WriterMessage, WriterReply } from './sqliteWriterThread.ts';
+import { packRequests } from './writerPacking.ts';
 
 export interface SqliteEventStoreOptions {
   /** Database file, or ':memory:' for a throw-away store. */
@@ -592,7 +593,7 @@ abstract class WriterClient {
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       this.hold(true);
-      this.send({ id, requests });
+      this.send({ id, packed: packRequests(requests) });
     });
   }
 

@@ -4,7 +4,7 @@
  * beside the event loop instead of blocking it. Started by the store (sqliteEventStore.ts); talks
  * to it in plain messages:
  *
- *   → { id, requests }                     a group commit
+ *   → { id, packed }                       a group commit (its appends packed: writerPacking.ts)
  *   ← { id, outcomes } | { id, failure }   its outcomes, or why the whole commit failed
  *   ← { opened: false, failure }           the file could not be opened (then the thread ends)
  *   → { close: true }                      close the connection and end
@@ -29,9 +29,10 @@ import { type MessagePort, parentPort, Worker, workerData } from 'node:worker_th
 import type { CheckpointerMessage, CheckpointerOptions, CheckpointerReply } from './sqliteCheckpointerThread.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { SqliteAppender } from './sqliteAppender.ts';
+import { type PackedRequests, unpackRequests } from './writerPacking.ts';
 import { AUTOCHECKPOINT_PAGES, type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 
-export type WriterMessage = { readonly id: number; readonly requests: readonly AppendRequest[] } | { readonly close: true } | { readonly connect: MessagePort };
+export type WriterMessage = { readonly id: number; readonly packed: PackedRequests } | { readonly close: true } | { readonly connect: MessagePort };
 
 /** A stored event as the store's tail keeps it: position, id, stream, revision, type, data and metadata (JSON). */
 export type CommittedRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -153,9 +154,10 @@ function serve(from: MessagePort, owner: boolean): void {
       return;
     }
     try {
-      const outcomes = appender.commit(message.requests);
+      const requests = unpackRequests(message.packed);
+      const outcomes = appender.commit(requests);
       from.postMessage({ id: message.id, outcomes } satisfies WriterReply);
-      const rows = owner ? null : committedRows(message.requests, outcomes);
+      const rows = owner ? null : committedRows(requests, outcomes);
       // The owner learns of its own commits from the answers, and of the others' from their rows,
       // all in commit order on its port: its tail stays whole, so its subscribers read from memory.
       if (rows !== null && rows.length > 0) port.postMessage({ committed: rows } satisfies WriterReply);
