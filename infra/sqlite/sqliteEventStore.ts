@@ -21,7 +21,7 @@ import { eventStoreMigrations, migrate } from './schema.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
 import { type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
-import type { WriterMessage, WriterReply } from './sqliteWriterThread.ts';
+import type { CommittedRow, WriterMessage, WriterReply } from './sqliteWriterThread.ts';
 import { packRequests } from './writerPacking.ts';
 
 export interface SqliteEventStoreOptions {
@@ -71,10 +71,10 @@ const CHECKPOINT_INTERVAL_MS = 250;
 const CHECKPOINT_RESTART_FRAMES = 40_000;
 
 /** A row as an array, in the column order of COLUMNS: arrays skip building a keyed object per row. */
-type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string];
+/** A row as read from the file, and as the writer thread hands over another store's commits. */
+type EventRow = CommittedRow;
 const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
-/** A row of the tail, decoded on its first read and then shared by every reader. */
 /** A forward read: the events, the position it read up to, and whether it stopped at its limit (more may follow). */
 interface ForwardRead {
   readonly events: RecordedEvent[];
@@ -82,6 +82,7 @@ interface ForwardRead {
   readonly full: boolean;
 }
 
+/** A row of the tail, decoded on its first read and then shared by every reader. */
 interface TailEntry {
   readonly row: EventRow;
   event: RecordedEvent | undefined;
