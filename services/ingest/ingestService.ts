@@ -2,6 +2,7 @@ import type { Clock, FieldIssue } from '../core/index.ts';
 import { fieldPath, systemClock } from '../core/index.ts';
 import type { Quarantine, QuarantineEntry } from '../ports/index.ts';
 import type { MessageSink } from './ingestPipeline.ts';
+import { jsonBytesOver } from './messageSize.ts';
 import { receiveMessage, withBatchDefaults } from './segment/receivedMessage.ts';
 import type { CallType } from './segment/segmentMessage.ts';
 import { parseSegmentMessage } from './segment/segmentMessage.ts';
@@ -107,8 +108,8 @@ export class IngestService {
     const valid: { index: number; received: ReturnType<typeof receiveMessage> }[] = [];
     for (const [index, item] of items.entries()) {
       const path = prefix.length === 0 ? [] : [...prefix, index];
-      const size = Buffer.byteLength(JSON.stringify(item) ?? '');
-      if (size > MAX_MESSAGE_BYTES) {
+      const size = jsonBytesOver(item, MAX_MESSAGE_BYTES);
+      if (size !== null) {
         const issues = [{ path: fieldPath(path), message: `is ${size} bytes; a message may be at most ${MAX_MESSAGE_BYTES} bytes (32 KiB)` }];
         quarantined.push(await this.#keep(item, index, issues, meta, quarantineRejects));
         continue;

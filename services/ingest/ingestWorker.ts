@@ -2,6 +2,7 @@ import type { FieldIssue } from '../core/index.ts';
 import type { DeliveredRecord, IngestLog, RecordVerdict } from '../ports/index.ts';
 import type { MessageSink } from './ingestPipeline.ts';
 import { MAX_MESSAGE_BYTES } from './ingestService.ts';
+import { jsonBytesOver } from './messageSize.ts';
 import type { ReceivedMessage } from './segment/receivedMessage.ts';
 import { receiveMessage } from './segment/receivedMessage.ts';
 import type { CallType } from './segment/segmentMessage.ts';
@@ -99,8 +100,8 @@ function readRecord(record: DeliveredRecord): { received: ReceivedMessage } | { 
   const receivedAt = new Date(record.time);
   if (Number.isNaN(receivedAt.getTime())) return { error: `time: ${JSON.stringify(record.time)} is not an ISO 8601 time` };
   if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data)) return { error: 'data: must be a JSON object (a Segment message)' };
-  const size = Buffer.byteLength(JSON.stringify(record.data));
-  if (size > MAX_MESSAGE_BYTES) return { error: `data: is ${size} bytes; a message may be at most ${MAX_MESSAGE_BYTES} bytes (32 KiB)` };
+  const size = jsonBytesOver(record.data, MAX_MESSAGE_BYTES);
+  if (size !== null) return { error: `data: is ${size} bytes; a message may be at most ${MAX_MESSAGE_BYTES} bytes (32 KiB)` };
   const data = record.data as Record<string, unknown>;
   if (data.type !== undefined && data.type !== type) return { error: `data.type: is ${JSON.stringify(data.type)} but the record's type says ${type}` };
   // The record's id is the message's: a message without its own messageId keeps the one it was published with.
