@@ -1,7 +1,7 @@
 /**
  * How large a message is as JSON (UTF-8 bytes), for the 32 KiB limit on a message, without
  * writing most messages out: a walk of the value gives a bound no smaller than the true size (each
- * string character counted as its longest escape, `\uXXXX`, each number as the longest a number
+ * string character counted as its longest escape (a backslash, u and four hex digits), each number as the longest a number
  * can print), and only a message whose bound passes the limit is written out and measured. A
  * typical tracked call (~700 B) bounds at a few kilobytes; writing every message of a batch out to
  * measure it took ~3 % of the event loop under batched ingestion (bench/README.md).
