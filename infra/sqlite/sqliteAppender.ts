@@ -13,7 +13,18 @@ import type { ExpectedRevision } from '../../services/ports/index.ts';
 export interface AppendRequest {
   readonly stream: string;
   readonly expected: ExpectedRevision;
-  readonly events: readonly { readonly id: string; readonly type: string; readonly data: string; readonly metadata: string }[];
+  readonly events: readonly SerialisedEvent[];
+}
+
+/**
+ * An event as the file takes it: data and metadata as JSON text, or as that text's UTF-8 bytes
+ * (how they reach the writer thread: writerPacking.ts). Either is stored as TEXT.
+ */
+export interface SerialisedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string | Uint8Array;
+  readonly metadata: string | Uint8Array;
 }
 
 /** What became of one append: the positions and revisions of the events stored (by index in the request), or why it failed. */
@@ -76,7 +87,8 @@ export class SqliteAppender {
     this.#statements = {
       findId: db.prepare('SELECT 1 AS found FROM events WHERE id = ?'),
       streamRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
-      insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      // Data and metadata may come as UTF-8 bytes: CAST makes them TEXT as they are (a string stays as it is).
+      insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)) ON CONFLICT(id) DO NOTHING'),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
       savepoint: db.prepare('SAVEPOINT append'),
       release: db.prepare('RELEASE append'),

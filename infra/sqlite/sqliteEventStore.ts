@@ -18,11 +18,11 @@ import type {
   SubscriptionBatch,
 } from '../../services/ports/index.ts';
 import { eventStoreMigrations, migrate } from './schema.ts';
-import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
+import type { AppendOutcome, AppendRequest, SerialisedEvent } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
 import { type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 import type { CommittedRow, WriterMessage, WriterReply } from './sqliteWriterThread.ts';
-import { packRequests } from './writerPacking.ts';
+import { packRequests, transferOf } from './writerPacking.ts';
 
 export interface SqliteEventStoreOptions {
   /** Database file, or ':memory:' for a throw-away store. */
@@ -259,7 +259,7 @@ class SqliteEventStore implements EventStore {
     const batch = this.#pending.splice(0);
     const recordedAt = this.#clock.now().toISOString();
     const metadata = batch.map((request) => request.events.map((event) => ({ ...event.metadata, recordedAt })));
-    const requests: AppendRequest[] = batch.map((request, r) => ({
+    const requests: (AppendRequest & { readonly events: readonly (SerialisedEvent & { readonly data: string; readonly metadata: string })[] })[] = batch.map((request, r) => ({
       stream: request.stream,
       expected: request.expected,
       events: request.events.map((event, e) => ({ id: event.id, type: event.type, data: request.data[e]!, metadata: JSON.stringify(metadata[r]![e]) })),
@@ -583,8 +583,8 @@ abstract class WriterClient {
   #next = 0;
   #broken: UnavailableError | null = null;
 
-  /** Sends a message to the writer thread. */
-  protected abstract send(message: WriterMessage): void;
+  /** Sends a message to the writer thread, moving the `transfer` buffers to it. */
+  protected abstract send(message: WriterMessage, transfer?: readonly ArrayBuffer[]): void;
   /** Keeps the process alive (a commit is waiting) or lets it end. */
   protected abstract hold(held: boolean): void;
 
@@ -594,7 +594,8 @@ abstract class WriterClient {
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       this.hold(true);
-      this.send({ id, packed: packRequests(requests) });
+      const packed = packRequests(requests);
+      this.send({ id, packed }, transferOf(packed));
     });
   }
 
@@ -649,8 +650,8 @@ class WriterThread extends WriterClient {
     );
   }
 
-  protected send(message: WriterMessage): void {
-    this.#worker.postMessage(message);
+  protected send(message: WriterMessage, transfer: readonly ArrayBuffer[] = []): void {
+    this.#worker.postMessage(message, transfer);
   }
 
   protected hold(held: boolean): void {
@@ -693,8 +694,8 @@ class SharedWriter extends WriterClient {
     port.unref();
   }
 
-  protected send(message: WriterMessage): void {
-    this.#port.postMessage(message);
+  protected send(message: WriterMessage, transfer: readonly ArrayBuffer[] = []): void {
+    this.#port.postMessage(message, transfer);
   }
 
   protected hold(held: boolean): void {

@@ -29,7 +29,7 @@ import { type MessagePort, parentPort, Worker, workerData } from 'node:worker_th
 import type { CheckpointerMessage, CheckpointerOptions, CheckpointerReply } from './sqliteCheckpointerThread.ts';
 import type { AppendOutcome, AppendRequest } from './sqliteAppender.ts';
 import { SqliteAppender } from './sqliteAppender.ts';
-import { type PackedRequests, unpackRequests } from './writerPacking.ts';
+import { type PackedRequests, textOf, unpackRequests } from './writerPacking.ts';
 import { AUTOCHECKPOINT_PAGES, type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 
 export type WriterMessage = { readonly id: number; readonly packed: PackedRequests } | { readonly close: true } | { readonly connect: MessagePort };
@@ -188,7 +188,7 @@ function committedRows(requests: readonly AppendRequest[], outcomes: readonly Ap
     const { stream, events } = requests[r]!;
     for (const { index, position, revision } of outcome.stored) {
       const event = events[index]!;
-      rows.push([position, event.id, stream, revision, event.type, event.data, event.metadata]);
+      rows.push([position, event.id, stream, revision, event.type, textOf(event.data), textOf(event.metadata)]);
     }
   });
   return rows.sort((a, b) => a[0] - b[0]);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
 import type { NewEvent } from '../../../services/core/index.ts';
@@ -41,6 +42,26 @@ describe('sqlite event store writer thread', () => {
   it('keeps the event loop turning while a commit is written; on the caller thread the commit holds it', async () => {
     expect(await ticksDuring(true)).toBeGreaterThan(0);
     expect(await ticksDuring(false)).toBe(0);
+  });
+
+  it('stores data and metadata as TEXT, character for character, though they reach the writer as UTF-8 bytes', async () => {
+    const path = storePath();
+    const store = createSqliteEventStore({ path });
+    const text = { title: 'Nudge – the next best action', names: ['Zoë', '中文', '𝄞'], quote: '"\\\u0000' };
+    await store.append('lead-1', [newEvent({ type: 'TouchRecorded', data: text }, { causedBy: { messageId: 'ünïcødé ✓' } })]);
+    await store.close();
+
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      const row = db.prepare('SELECT typeof(data) AS dataType, typeof(metadata) AS metadataType, data, metadata FROM events').get() as Record<string, string>;
+      expect(row).toMatchObject({ dataType: 'text', metadataType: 'text', data: JSON.stringify(text) });
+      expect(JSON.parse(row.metadata!)).toMatchObject({ causationId: 'ünïcødé ✓' });
+    } finally {
+      db.close();
+    }
+    const reopened = createSqliteEventStore({ path, readOnly: true });
+    expect((await reopened.readAll({ after: 0 }))[0]!.data).toEqual(text);
+    await reopened.close();
   });
 
   it('commits, before closing, every append asked for before close', async () => {
