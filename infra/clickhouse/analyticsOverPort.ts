@@ -145,8 +145,8 @@ class PortAnalytics implements Analytics {
     return this.#call('insert', [table, encoded, options]) as Promise<void>;
   }
 
-  encodeRows(rows: readonly Record<string, unknown>[]): EncodedRows {
-    return encodeRows(rows);
+  encodeRows(rows: readonly Record<string, unknown>[], options: { readonly columns?: readonly string[] } = {}): EncodedRows {
+    return encodeRows(rows, options);
   }
 
   ping(): Promise<void> {

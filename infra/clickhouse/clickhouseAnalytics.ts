@@ -137,8 +137,8 @@ class ClickHouseAnalytics implements Analytics {
   }
 
   /** JSONCompactEachRow with the column list (encodeRows.ts). */
-  encodeRows(rows: readonly Record<string, unknown>[]): EncodedRows {
-    return encodeRows(rows);
+  encodeRows(rows: readonly Record<string, unknown>[], options: { readonly columns?: readonly string[] } = {}): EncodedRows {
+    return encodeRows(rows, options);
   }
 
   async ping(): Promise<void> {

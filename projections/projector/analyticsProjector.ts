@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordedEvent, Shard } from '../../services/core/index.ts';
 import { ConflictError, isShard } from '../../services/core/index.ts';
 import type { Analytics, EncodedRows, EventStore } from '../../services/ports/index.ts';
+import { concatEncodedRows } from '../../services/ports/index.ts';
 import { AliasMap, emptyRows, type ProjectedTable, projectedTables, rowsOfEvents, type TableRows } from './analyticsRows.ts';
 import { ALIAS_SHARD_INDEX, describeLayout, projectorShardOf, projectorStateName, shardOfStateName } from './projectorShards.ts';
 import type { ProjectorState } from './projectorState.ts';
@@ -171,18 +172,28 @@ export class AnalyticsProjector {
   async #catchUpOnce(until?: number): Promise<number> {
     await this.#start();
     const head = Math.min(until ?? Number.MAX_SAFE_INTEGER, await this.#store.headPosition());
-    const read = (after: number) => (after < head ? this.#store.readAll({ after, limit: this.#maxBatchEvents }) : Promise.resolve([]));
-    const prepared = async (after: number): Promise<PreparedBatch> => this.#prepare((await read(after)).filter((event) => event.position <= head));
+    /** Up to maxBatchEvents after `after`, read and turned into rows a page at a time (see BatchBuilder). */
+    const prepared = async (after: number): Promise<PreparedBatch> => {
+      const batch = this.#builder();
+      while (after < head && batch.events < this.#maxBatchEvents) {
+        const page = await this.#store.readAll({ after, limit: Math.min(READ_PAGE_EVENTS, this.#maxBatchEvents - batch.events) });
+        if (page.length === 0) break;
+        batch.add(page.filter((event) => event.position <= head));
+        after = page[page.length - 1]!.position;
+      }
+      return batch.finish();
+    };
     let next = prepared(this.#state!.committed);
     for (;;) {
       const batch = await next;
-      if (batch.events.length === 0) break;
+      if (batch.last === null) break;
       // The next page is read and prepared (on this thread: the store's reads are synchronous)
       // while the engine takes the current page's first insert on a thread of its own.
       let preparing: Promise<PreparedBatch> | null = null;
       const prepareNext = (): void => {
         // In the next turn of the event loop: by then the insert's request has reached the engine.
-        preparing ??= new Promise((resolve) => setImmediate(resolve)).then(() => prepared(batch.events[batch.events.length - 1]!.position));
+        const after = batch.last;
+        preparing ??= new Promise((resolve) => setImmediate(resolve)).then(() => prepared(after!));
       };
       try {
         await this.#write(batch, undefined, prepareNext);
@@ -204,20 +215,21 @@ export class AnalyticsProjector {
     const watching = this.#watchGeneration(AbortSignal.any([signal, stopWatching.signal]), () => rebuilt.abort());
     const following = AbortSignal.any([signal, rebuilt.signal]);
     try {
-      let buffer: RecordedEvent[] = [];
+      // Events become rows as they are read; the rows wait, encoded, for the batch's write.
+      let buffer = this.#builder();
       let oldest = 0;
       const flush = async (): Promise<void> => {
         const batch = buffer;
-        buffer = [];
-        if (batch.length > 0) await this.#write(this.#prepare(batch));
+        buffer = this.#builder();
+        if (batch.events > 0) await this.#write(batch.finish());
       };
       for await (const { events, caughtUp } of this.#store.subscribe({ after: this.#state!.committed, signal: following, maxBatchSize: 5_000 })) {
-        if (events.length > 0 && buffer.length === 0) oldest = performance.now();
-        buffer.push(...events);
+        if (events.length > 0 && buffer.events === 0) oldest = performance.now();
+        buffer.add(events);
         const age = performance.now() - oldest;
-        if (buffer.length >= this.#maxBatchEvents || (buffer.length > 0 && age >= this.#flushIntervalMs)) {
+        if (buffer.events >= this.#maxBatchEvents || (buffer.events > 0 && age >= this.#flushIntervalMs)) {
           await flush();
-        } else if (caughtUp && buffer.length > 0) {
+        } else if (caughtUp && buffer.events > 0) {
           // A quiet store: wait out the rest of the interval (at most one write per interval), then
           // write the batch; what arrives meanwhile is read next and goes in the next batch.
           await delay(this.#flushIntervalMs - age, undefined, { signal: following }).catch(() => undefined);
@@ -260,8 +272,7 @@ export class AnalyticsProjector {
     this.#state = state;
     if (state.pending) {
       // A batch was begun and maybe half-written: write exactly it again, under the same tokens.
-      const events = await this.#readRange(state.pending.from, state.pending.to);
-      await this.#write(this.#prepare(events), state.pending);
+      await this.#write(await this.#readRange(state.pending.from, state.pending.to), state.pending);
     }
   }
 
@@ -287,41 +298,31 @@ export class AnalyticsProjector {
     }
   }
 
-  async #readRange(from: number, to: number): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
+  /** The events after `from` up to `to`, as a batch to write. */
+  async #readRange(from: number, to: number): Promise<PreparedBatch> {
+    const batch = this.#builder();
     let after = from;
     while (after < to) {
-      const page = await this.#store.readAll({ after, limit: 10_000 });
+      const page = await this.#store.readAll({ after, limit: READ_PAGE_EVENTS });
       if (page.length === 0) break;
-      for (const event of page) if (event.position <= to) events.push(event);
+      batch.add(page.filter((event) => event.position <= to));
       after = page[page.length - 1]!.position;
     }
-    return events;
+    return batch.finish();
   }
 
-  /**
-   * A batch ready to write: this shard's events, turned into rows and encoded for the engine. Done
-   * in the store's order (the alias map follows the links as it goes), ahead of the write, so the
-   * next batch is made ready while the engine inserts the current one.
-   */
-  #prepare(events: readonly RecordedEvent[]): PreparedBatch {
-    const mine = this.#count === 1 ? events : events.filter(this.#owns);
-    const rows: TableRows = rowsOfEvents(mine, this.#aliases!, emptyRows());
-    const tables: { table: ProjectedTable; encoded: EncodedRows }[] = [];
-    for (const table of projectedTables) {
-      if (rows[table].length > 0) tables.push({ table, encoded: this.#analytics.encodeRows(rows[table]) });
-    }
-    return { events, mine: mine.length, tables };
+  /** A new batch of this shard's events, made ready (rows, encoded) as its events are added. */
+  #builder(): BatchBuilder {
+    return new BatchBuilder(this.#analytics, this.#aliases!, this.#count === 1 ? null : this.#owns);
   }
 
   /** Writes a batch; `whileInserting` runs once the engine has the batch's first insert (work to do meanwhile). */
   async #write(batch: PreparedBatch, range?: { from: number; to: number }, whileInserting?: () => void): Promise<void> {
-    const { events } = batch;
-    if (events.length === 0 && range === undefined) return;
+    if (batch.last === null && range === undefined) return;
     const started = performance.now();
     const state = this.#state!;
     const from = range?.from ?? state.committed;
-    const to = range?.to ?? events[events.length - 1]!.position;
+    const to = range?.to ?? batch.last!;
     const analytics = this.#analytics;
     if (range === undefined) {
       // Rebuilt by another process since this projector started: its rows would land in the new tables under the old generation.
@@ -348,8 +349,65 @@ export class AnalyticsProjector {
 }
 
 /** A batch of the store's events as the engine will take it. */
+/** Events read from the store per page while a batch is gathered. */
+const READ_PAGE_EVENTS = 1_000;
+
+/**
+ * A batch ready to write, gathered page by page: each page's events (this shard's) become rows in
+ * the store's order (the alias map follows the links as it goes), and the rows are encoded for
+ * the engine at once, so only their text waits for the write. Decoded events are most of a
+ * batch's memory: let go page by page they die young, where a whole batch of them (50,000) lived
+ * on into the old generation while the insert ahead ran, and garbage collection took a third of
+ * the projector's thread and kept the collector's helper threads busy.
+ */
+class BatchBuilder {
+  readonly #analytics: Analytics;
+  readonly #aliases: AliasMap;
+  readonly #owns: ((event: RecordedEvent) => boolean) | null;
+  readonly #tables = new Map<ProjectedTable, EncodedRows>();
+  #events = 0;
+  #mine = 0;
+  #last: number | null = null;
+
+  constructor(analytics: Analytics, aliases: AliasMap, owns: ((event: RecordedEvent) => boolean) | null) {
+    this.#analytics = analytics;
+    this.#aliases = aliases;
+    this.#owns = owns;
+  }
+
+  /** How many events were added (this shard's or not). */
+  get events(): number {
+    return this.#events;
+  }
+
+  add(events: readonly RecordedEvent[]): void {
+    if (events.length === 0) return;
+    const mine = this.#owns === null ? events : events.filter(this.#owns);
+    const rows: TableRows = rowsOfEvents(mine, this.#aliases, emptyRows());
+    for (const table of projectedTables) {
+      if (rows[table].length === 0) continue;
+      const gathered = this.#tables.get(table);
+      // Every page under the first page's columns, so the pages join into one insert.
+      const encoded = this.#analytics.encodeRows(rows[table], gathered === undefined ? {} : { columns: gathered.columns });
+      this.#tables.set(table, gathered === undefined ? encoded : concatEncodedRows(gathered, encoded));
+    }
+    this.#events += events.length;
+    this.#mine += mine.length;
+    this.#last = events[events.length - 1]!.position;
+  }
+
+  finish(): PreparedBatch {
+    const tables = projectedTables.flatMap((table) => {
+      const encoded = this.#tables.get(table);
+      return encoded === undefined ? [] : [{ table, encoded }];
+    });
+    return { last: this.#last, mine: this.#mine, tables };
+  }
+}
+
 interface PreparedBatch {
-  readonly events: readonly RecordedEvent[];
+  /** The position of the batch's last event (null: the batch is empty). */
+  readonly last: number | null;
   /** How many of them are this shard's. */
   readonly mine: number;
   readonly tables: readonly { readonly table: ProjectedTable; readonly encoded: EncodedRows }[];

@@ -38,21 +38,37 @@ export interface Analytics {
   insert(table: string, rows: readonly Record<string, unknown>[] | EncodedRows, options?: { deduplicationToken?: string }): Promise<void>;
   /**
    * Rows encoded for `insert`, ahead of it: a writer encodes its next batch while the engine takes
-   * the current one. Throws ValidationError for a column name that is not a plain identifier.
+   * the current one. The columns are the first row's keys unless `columns` names them (a writer
+   * that encodes a batch page by page keeps the first page's). Throws ValidationError for a column
+   * name that is not a plain identifier.
    */
-  encodeRows(rows: readonly Record<string, unknown>[]): EncodedRows;
+  encodeRows(rows: readonly Record<string, unknown>[], options?: { readonly columns?: readonly string[] }): EncodedRows;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export type QueryParams = Readonly<Record<string, unknown>>;
 
-/** Rows as `Analytics.encodeRows` encoded them: their columns, their count and the engine's input. */
+/**
+ * Rows as `Analytics.encodeRows` encoded them: their columns, their count and the engine's input.
+ * The input holds the rows one after the other, so two encodings under the same columns make one
+ * by putting their bodies end to end (`concatEncodedRows`).
+ */
 export interface EncodedRows {
   readonly encoded: true;
   readonly columns: readonly string[];
   readonly count: number;
   readonly body: string;
+}
+
+/** The rows of `first`, then those of `second`, as one encoding; both must be under the same columns. */
+export function concatEncodedRows(first: EncodedRows, second: EncodedRows): EncodedRows {
+  if (first.count === 0) return second;
+  if (second.count === 0) return first;
+  if (first.columns.length !== second.columns.length || first.columns.some((column, i) => column !== second.columns[i])) {
+    throw new Error(`encoded rows under different columns cannot be joined: (${first.columns.join(', ')}) and (${second.columns.join(', ')})`);
+  }
+  return { encoded: true, columns: first.columns, count: first.count + second.count, body: first.body + second.body };
 }
 
 export interface ResultTable {

@@ -42,4 +42,5 @@ export { ruleOperatorDecorators, ruleOperators } from './ruleEvaluator.ts';
 export type { Checkpoints } from './checkpoints.ts';
 export type { MailAddress, Mailer, OutgoingEmail, SentEmail } from './mailer.ts';
 export type { Analytics, EncodedRows, QueryParams, ResultTable } from './analytics.ts';
+export { concatEncodedRows } from './analytics.ts';
 export type { DeliveredRecord, IngestLog, IngestRecord, RecordVerdict } from './ingestLog.ts';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnalyticsError, ValidationError } from '../../services/core/index.ts';
 import type { Analytics } from '../../services/ports/index.ts';
+import { concatEncodedRows } from '../../services/ports/index.ts';
 
 export interface AnalyticsFixture {
   readonly analytics: Analytics;
@@ -87,6 +88,27 @@ export function analyticsContract(name: string, factory: { open(): Promise<Analy
       expect(() => analytics.encodeRows([{ 'id; DROP TABLE t': 'x' }])).toThrow(ValidationError);
       await expect(analytics.insert('t', { encoded: true, columns: ['id`) SELECT 1 --'], count: 1, body: '["x"]\n' })).rejects.toThrow(ValidationError);
       expect(await analytics.query('SELECT count() AS c FROM t')).toEqual([{ c: 2 }]);
+    });
+
+    it('encodes rows under columns it is given, and inserts two encodings joined end to end as both', async () => {
+      fixture = await factory.open();
+      const { analytics } = fixture;
+      await analytics.command("CREATE TABLE t (id String, n UInt32, note String DEFAULT 'none') ENGINE = MergeTree ORDER BY id");
+      const first = analytics.encodeRows([{ id: 'a', n: 1 }]);
+      // Keys in another order, one missing (its column default), one extra (not a column: dropped).
+      const second = analytics.encodeRows([{ n: 2, id: 'b' }, { id: 'c', extra: 'x' }], { columns: first.columns });
+      expect(second.columns).toEqual(['id', 'n']);
+      const joined = concatEncodedRows(first, second);
+      expect(joined.count).toBe(3);
+      expect(concatEncodedRows(joined, analytics.encodeRows([]))).toBe(joined);
+      await analytics.insert('t', joined);
+      expect(await analytics.query('SELECT id, n, note FROM t ORDER BY id')).toEqual([
+        { id: 'a', n: 1, note: 'none' },
+        { id: 'b', n: 2, note: 'none' },
+        { id: 'c', n: 0, note: 'none' },
+      ]);
+      expect(() => concatEncodedRows(first, analytics.encodeRows([{ id: 'd', note: 'y' }]))).toThrow(/different columns/);
+      expect(() => analytics.encodeRows([{ id: 'e' }], { columns: ['id', 'n) SELECT 1 --'] })).toThrow(ValidationError);
     });
 
     it('reports a bad statement as an AnalyticsError with the engine code and its message', async () => {

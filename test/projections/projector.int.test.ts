@@ -156,6 +156,52 @@ describe('AnalyticsProjector', () => {
     });
   }
 
+  it('writes a batch read over several pages as one insert per table, with the rows one-page batches give', async () => {
+    const { store, analytics } = await setUp();
+    const h = analyticsHistory(store);
+    // 2,600 events (the projector reads 1,000 at a time): visitors' touches, then leads that link
+    // them and merge, so the alias map must carry from one page to the next.
+    for (let i = 0; i < 2_400; i++) {
+      const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+      await h.touch(`visitor:v${i % 40}`, at, { channel: i % 2 === 0 ? 'paid_search' : 'email', source: 'google', campaign: `c${i % 7}` });
+    }
+    for (let i = 0; i < 40; i++) {
+      const at = new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString();
+      await h.identify(`L${i}`, at);
+      await h.link(`L${i}`, `v${i}`, at);
+      await h.traits(`L${i}`, at, { title: `Title ${i}` });
+      await h.stage(`L${i}`, 'lead', at);
+    }
+    for (let i = 1; i < 40; i += 2) await h.merge(`L${i - 1}`, `L${i}`, new Date(Date.UTC(2026, 2, 1) + i * 60_000).toISOString());
+    await h.touch('lead:L0', '2026-03-02T00:00:00.000Z');
+    expect(await store.headPosition()).toBeGreaterThan(2_500);
+
+    const inserts: string[] = [];
+    const counting = new Proxy(analytics, {
+      get(target, key) {
+        if (key === 'insert') {
+          return (table: string, rows: Parameters<Analytics['insert']>[1], options?: Parameters<Analytics['insert']>[2]) => {
+            inserts.push(table);
+            return target.insert(table, rows, options);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await new AnalyticsProjector({ store, analytics: counting }).catchUp();
+    // One batch: each table once (projector_state records the batch's start and end).
+    const tableInserts = inserts.filter((table) => table !== 'projector_state');
+    expect(tableInserts.sort()).toEqual(['lead_aliases', 'lead_facts', 'stage_changes', 'touches']);
+    expect(await analytics.query('SELECT count() AS c FROM touches')).toEqual([{ c: 2_401 }]);
+
+    const paged = await openTestAnalytics('paged');
+    opened.push(paged);
+    await migrateAnalytics(paged);
+    await new AnalyticsProjector({ store, analytics: paged, maxBatchEvents: 300 }).catchUp();
+    expect(await dump(analytics)).toEqual(await dump(paged));
+  });
+
   it('rebuilds from scratch in a new generation, with the same tables', async () => {
     const { store, analytics } = await setUp();
     await writeHistory(store);
