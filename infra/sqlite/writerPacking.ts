@@ -70,36 +70,38 @@ export function transferOf(packed: PackedRequests): ArrayBuffer[] {
 
 /** The appends back; each event's data and metadata are views into `packed.bytes` (UTF-8). */
 export function unpackRequests(packed: PackedRequests): AppendRequest[] {
-  const { text, lengths, bytes, byteLengths, shape } = packed;
-  let at = 0;
-  let next = 0;
-  const take = (): string => {
-    const length = lengths[next++]!;
-    const part = text.slice(at, at + length);
-    at += length;
-    return part;
-  };
-  let byteAt = 0;
-  let nextBytes = 0;
-  const takeBytes = (): Uint8Array => {
-    const length = byteLengths[nextBytes++]!;
-    const part = bytes.subarray(byteAt, byteAt + length);
-    byteAt += length;
-    return part;
-  };
+  const { text, bytes, shape } = packed;
+  const strings = parts(packed.lengths, (from, to) => text.slice(from, to));
+  const texts = parts(packed.byteLengths, (from, to) => bytes.subarray(from, to));
   const requests: AppendRequest[] = [];
   for (let r = 0; r < shape.length; r += 2) {
     const code = shape[r]!;
     const expected = code >= 0 ? code : BY_CODE.get(code);
     if (expected === undefined) throw new Error(`packed appends: unknown expectation ${code}`);
-    const stream = take();
+    const stream = strings.take();
     const events: SerialisedEvent[] = [];
-    for (let e = 0; e < shape[r + 1]!; e++) events.push({ id: take(), type: take(), data: takeBytes(), metadata: takeBytes() });
+    for (let e = 0; e < shape[r + 1]!; e++) events.push({ id: strings.take(), type: strings.take(), data: texts.take(), metadata: texts.take() });
     requests.push({ stream, expected, events });
   }
-  if (next !== lengths.length || at !== text.length) throw new Error('packed appends: the strings do not match their shape');
-  if (nextBytes !== byteLengths.length || byteAt !== bytes.length) throw new Error('packed appends: the bytes do not match their shape');
+  if (!strings.used(text.length)) throw new Error('packed appends: the strings do not match their shape');
+  if (!texts.used(bytes.length)) throw new Error('packed appends: the bytes do not match their shape');
   return requests;
+}
+
+/** Takes the parts of a packed whole one after the other, by their lengths. */
+function parts<T>(lengths: Uint32Array, slice: (from: number, to: number) => T): { take(): T; used(size: number): boolean } {
+  let at = 0;
+  let next = 0;
+  return {
+    take() {
+      const length = lengths[next++]!;
+      const part = slice(at, at + length);
+      at += length;
+      return part;
+    },
+    /** Whether every length was taken and they add up to `size`. */
+    used: (size) => next === lengths.length && at === size,
+  };
 }
 
 /** A serialised field as a string (UTF-8 bytes are decoded). */
