@@ -327,7 +327,13 @@ class SqliteEventStore implements EventStore {
   #readTail(after: number, limit: number, types: ReadonlySet<string> | null): ForwardRead | null {
     const tail = this.#tail;
     const first = tail[0]?.row[0];
-    if (first === undefined || after + 1 < first || after >= tail[tail.length - 1]!.row[0]) return null;
+    if (first === undefined || after + 1 < first) return null;
+    const newest = tail[tail.length - 1]!.row[0];
+    if (after >= newest) {
+      // Caught up with the tail (a subscriber checking that nothing came after its last batch):
+      // nothing to read unless another process appended after it, which the head tells.
+      return after === newest && (this.#statements.head.get() as { head: number | null }).head === newest ? { events: [], position: after, full: false } : null;
+    }
     const events: RecordedEvent[] = [];
     let i = after + 1 - first;
     for (; i < tail.length && (limit < 0 || events.length < limit); i++) {

@@ -66,6 +66,12 @@ describe('sqlite event store tail', () => {
     await theirs.append('lead-b', [touch(4), touch(5)]);
     // A page that stops short of its limit says "this is the end of the store": it must include theirs.
     expect((await ours.readAll({ after: 1, limit: 10 })).map((event) => event.position)).toEqual([2, 3, 4, 5]);
+    // Read from the end of our tail (where a caught-up subscriber looks): theirs are there too.
+    expect((await ours.readAll({ after: 3 })).map((event) => event.position)).toEqual([4, 5]);
+    await ours.append('lead-a', [touch(6)]);
+    expect((await ours.readAll({ after: 6 })).map((event) => event.position)).toEqual([]);
+    await theirs.append('lead-b', [touch(7)]);
+    expect((await ours.readAll({ after: 6 })).map((event) => event.position)).toEqual([7]);
   });
 
   it('delivers every event once, in order, to a subscriber while both processes append', async () => {
