@@ -88,6 +88,9 @@ interface TailEntry {
   event: RecordedEvent | undefined;
 }
 
+/** An append as this thread builds it: data and metadata as text, which the tail keeps too. */
+type TextAppend = AppendRequest & { readonly events: readonly (SerialisedEvent & { readonly data: string; readonly metadata: string })[] };
+
 /** Newest events kept for subscribers (between TAIL_EVENTS and twice that): a few seconds of a busy store. */
 const TAIL_EVENTS = 20_000;
 
@@ -259,7 +262,7 @@ class SqliteEventStore implements EventStore {
     const batch = this.#pending.splice(0);
     const recordedAt = this.#clock.now().toISOString();
     const metadata = batch.map((request) => request.events.map((event) => ({ ...event.metadata, recordedAt })));
-    const requests: (AppendRequest & { readonly events: readonly (SerialisedEvent & { readonly data: string; readonly metadata: string })[] })[] = batch.map((request, r) => ({
+    const requests: TextAppend[] = batch.map((request, r) => ({
       stream: request.stream,
       expected: request.expected,
       events: request.events.map((event, e) => ({ id: event.id, type: event.type, data: request.data[e]!, metadata: JSON.stringify(metadata[r]![e]) })),

@@ -348,7 +348,6 @@ export class AnalyticsProjector {
   }
 }
 
-/** A batch of the store's events as the engine will take it. */
 /** Events read from the store per page while a batch is gathered. */
 const READ_PAGE_EVENTS = 1_000;
 
@@ -405,6 +404,7 @@ class BatchBuilder {
   }
 }
 
+/** A batch of the store's events as the engine will take it. */
 interface PreparedBatch {
   /** The position of the batch's last event (null: the batch is empty). */
   readonly last: number | null;
