@@ -11,6 +11,9 @@ import type { ReceivedMessage } from './segment/receivedMessage.ts';
 /** How long a busy pipeline lets go of the lead index's lock between transactions (other writers poll every few ms). */
 const LOCK_GAP_MS = 5;
 
+/** Messages planned in one go: between two chunks the event loop runs (requests keep being read and answered). */
+const PLAN_CHUNK = 250;
+
 /** What became of one message. */
 export type MessageOutcome =
   | { readonly status: 'stored'; readonly messageId: string; readonly leadId: string | null; readonly events: number }
@@ -33,7 +36,12 @@ export interface IngestPipelineOptions {
   readonly index: LeadIndex;
   readonly settings: LeadSettings;
   readonly channelRules: ChannelRules;
-  /** Most messages planned and appended together (one store commit). Default 500. */
+  /**
+   * Most messages planned and appended together (one store commit). Default 2,000: while a
+   * backlog waits, a commit takes up to this many, since a large commit costs less per event (the
+   * store's random-key index pages and its fsync, the index's writes, the subscribers' wake-ups are
+   * shared by more events); with no backlog a batch is appended as soon as the store is free.
+   */
   readonly maxBatch?: number;
   /**
    * While messages keep coming, the lead index commits at most this often (default 500 ms)
@@ -92,8 +100,9 @@ function yieldToEventLoop(): Promise<void> {
  * index as the earlier messages left it, project the planned events into the index and append
  * them (the store commits a batch's appends together). While the store commits one batch, the
  * messages that arrive are planned as they come, and form the next batch, appended as soon as that
- * commit ends: the store is kept busy, and a message waits for at most one commit ahead of its
- * own. The index commits when nothing came during the last commit, or every
+ * commit ends, unless a backlog is waiting: then the batch first takes it in, up to `maxBatch`,
+ * because one large commit costs less per event than several small ones. Planning goes a chunk of
+ * messages at a time, with the event loop let in between. The index commits when nothing came during the last commit, or every
  * `indexCommitIntervalMs` while messages keep coming. An acknowledged message is in the store; the
  * index can always be rebuilt from the store, and after a failure or a crash it catches up from it.
  * Messages are taken in the order they were submitted; a failure fails every message not yet
@@ -188,7 +197,7 @@ export class IngestPipeline implements MessageSink {
   async #drain(): Promise<void> {
     // Let the requests arriving in this turn of the event loop join the first batch.
     await yieldToEventLoop();
-    const maxBatch = this.#options.maxBatch ?? 500;
+    const maxBatch = this.#options.maxBatch ?? 2_000;
     const intervalMs = this.#options.indexCommitIntervalMs ?? 500;
     while (this.#queue.length > 0) {
       /** Batches taken from the queue and not answered yet: if the transaction fails, their messages fail. */
@@ -214,12 +223,18 @@ export class IngestPipeline implements MessageSink {
             unanswered.add(batch);
             const planned: PlannedBatch = { outcomes: [], appends: [] };
             for (;;) {
-              const taken = this.#queue.splice(0, maxBatch - batch.length);
+              const taken = this.#queue.splice(0, Math.min(PLAN_CHUNK, maxBatch - batch.length));
               if (taken.length > 0) {
                 batch.push(...taken);
                 await this.#plan(tx, taken, seen, planned);
               }
-              if (committing === null || committing.stored || batch.length >= maxBatch) break;
+              if (committing === null || batch.length >= maxBatch) break;
+              // A backlog joins this batch (up to maxBatch), a chunk at a time with the event loop let in between.
+              if (this.#queue.length > 0) {
+                await yieldToEventLoop();
+                continue;
+              }
+              if (committing.stored) break;
               await Promise.race([committing.appending.results, this.#arrival()]);
             }
             if (committing !== null) {

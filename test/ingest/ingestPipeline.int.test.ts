@@ -278,6 +278,80 @@ describe('ingestion batches and other writers of the same lead', () => {
     await store.close();
   });
 
+  it('takes a waiting backlog into the next batch before appending it, planned 250 messages at a time, and stores it in one commit', async () => {
+    const { store, index } = openStores('nudge-pipeline-backlog-');
+    const steps: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let markStored: () => void = () => undefined;
+    const aloneStored = new Promise<void>((resolve) => (markStored = resolve));
+    const messageOf = (events: readonly { data: unknown }[]) => (events[0]?.data as { messageId?: string } | undefined)?.messageId ?? '?';
+    const observed = withMethods(store, {
+      storedIds: async (ids) => {
+        steps.push(`plan ${ids.length}`);
+        // The first chunk of the backlog lets 'alone' finish; the next ones are planned once it is stored,
+        // so the store is free while messages still wait.
+        if (ids.length === 250 && !steps.includes('stored alone')) release();
+        else if (ids.length !== 1) await aloneStored;
+        return store.storedIds(ids);
+      },
+      append: async (stream, events, options) => {
+        const id = messageOf(events);
+        steps.push(`append ${id}`);
+        if (id === 'alone') await held;
+        const result = await store.append(stream, events, options);
+        steps.push(`stored ${id}`);
+        if (id === 'alone') markStored();
+        return result;
+      },
+    });
+    const pipeline = createIngestPipeline({ store: observed, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
+    const alone = pipeline.submit([received({ type: 'identify', userId: 'u-alone', messageId: 'alone', traits: { email: 'alone@acme.example' } })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const backlog = Array.from({ length: 600 }, (_, i) => received({ type: 'track', userId: `u-${i % 40}`, event: 'Content Viewed', messageId: `b${i}` }));
+    const outcomes = await pipeline.submit(backlog);
+    expect((await alone)[0]).toMatchObject({ status: 'stored' });
+    expect(outcomes.every((outcome) => outcome.status === 'stored')).toBe(true);
+    // Planned in chunks; the whole backlog was planned (although 'alone' was stored after its first
+    // chunk) before any of it was appended, and all 600 were asked for before the first was stored.
+    expect(steps.filter((step) => step.startsWith('plan'))).toEqual(['plan 1', 'plan 250', 'plan 250', 'plan 100']);
+    const firstAppend = steps.indexOf('append b0');
+    expect(firstAppend).toBeGreaterThan(steps.lastIndexOf('plan 100'));
+    expect(firstAppend).toBeGreaterThan(steps.indexOf('stored alone'));
+    expect(steps.slice(firstAppend, firstAppend + 600)).toEqual(backlog.map((_, i) => `append b${i}`));
+    expect((await store.readAll()).filter((event) => event.type === 'TouchRecorded')).toHaveLength(600);
+    await index.close();
+    await store.close();
+  });
+
+  it('lets the event loop run between the chunks of a large batch it plans', async () => {
+    const { store, index } = openStores('nudge-pipeline-chunks-');
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const plannedAt: number[] = [];
+    const observed = withMethods(store, {
+      storedIds: (ids) => {
+        plannedAt.push(turns);
+        return store.storedIds(ids);
+      },
+    });
+    const pipeline = createIngestPipeline({ store: observed, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
+    const outcomes = await pipeline.submit(Array.from({ length: 700 }, (_, i) => received({ type: 'track', userId: `u-${i % 30}`, event: 'Content Viewed', messageId: `c${i}` })));
+    counting = false;
+    expect(outcomes.every((outcome) => outcome.status === 'stored')).toBe(true);
+    expect(plannedAt).toHaveLength(3);
+    // Each chunk was planned in a later turn of the event loop than the one before.
+    expect(plannedAt[1]!).toBeGreaterThan(plannedAt[0]!);
+    expect(plannedAt[2]!).toBeGreaterThan(plannedAt[1]!);
+    await index.close();
+    await store.close();
+  });
+
   it('a batch planned on top of one the store failed is not appended: both fail, nothing of them is stored, the index agrees with the store', async () => {
     const { store, index } = openStores('nudge-pipeline-chain-fail-');
     const asked: string[] = [];
