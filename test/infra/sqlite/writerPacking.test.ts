@@ -29,6 +29,16 @@ describe('the appends of a group commit, packed for the writer thread', () => {
     expect(Buffer.from(request!.events[1]!.data as Uint8Array).equals(Buffer.from('"ünïcødé ✓ 𝄞 – 中文"', 'utf8'))).toBe(true);
   });
 
+  it('have room for texts that take the most bytes UTF-8 allows (3 a code unit, 4 a pair)', () => {
+    const texts = ['中'.repeat(5_000), '𝄞'.repeat(3_000), '\ud800'.repeat(2_000), `"${'–'.repeat(4_000)}"`];
+    const worst: AppendRequest[] = [{ stream: 'lead-1', expected: 'any', events: texts.map((text, i) => ({ id: `w${i}`, type: 'T', data: text, metadata: text })) }];
+    const [request] = unpackRequests(packRequests(worst));
+    request!.events.forEach((event, i) => {
+      expect(Buffer.from(event.data as Uint8Array).equals(Buffer.from(texts[i]!, 'utf8'))).toBe(true);
+      expect(Buffer.from(event.metadata as Uint8Array).equals(Buffer.from(texts[i]!, 'utf8'))).toBe(true);
+    });
+  });
+
   it('pack bytes they were given as bytes (a request unpacked and packed again)', () => {
     expect(asText(unpackRequests(packRequests(unpackRequests(packRequests(requests)))))).toEqual(requests);
   });
