@@ -1,5 +1,5 @@
 import type { Identity, IdentityKind } from '../events/index.ts';
-import { identityKey, normaliseIdentity } from '../events/index.ts';
+import { normaliseIdentity } from '../events/index.ts';
 import type { SegmentMessage } from './segment/segmentMessage.ts';
 
 /** Trait names that carry a chat handle, per network (snake_case and camelCase as SDKs send them). */
@@ -16,26 +16,24 @@ const CHAT_TRAITS: readonly (readonly [IdentityKind, readonly string[]])[] = [
  * or the context's for track/page) an email, a phone number and chat handles.
  */
 export function identitiesOfMessage(message: SegmentMessage): Identity[] {
-  const traits: Record<string, unknown> = {
-    ...(message.context?.traits ?? {}),
-    ...(message.type === 'identify' ? (message.traits ?? {}) : {}),
+  // The call's own traits win over the context's (identify); read from both without merging them.
+  const own = message.type === 'identify' ? message.traits : undefined;
+  const context = message.context?.traits;
+  const found: Identity[] = [];
+  const add = (identity: Identity | null): void => {
+    if (identity === null) return;
+    for (const known of found) if (known.kind === identity.kind && known.value === identity.value) return;
+    found.push(identity);
   };
-  const found: (Identity | null)[] = [
-    message.userId === undefined || message.userId === null ? null : normaliseIdentity('userId', message.userId),
-    normaliseIdentity('email', traits.email),
-    normaliseIdentity('phone', traits.phone),
-  ];
+  if (message.userId !== undefined && message.userId !== null) add(normaliseIdentity('userId', message.userId));
+  if (own === undefined && context === undefined) return found;
+  const trait = (name: string): unknown => (own !== undefined && name in own ? own[name] : context?.[name]);
+  add(normaliseIdentity('email', trait('email')));
+  add(normaliseIdentity('phone', trait('phone')));
   for (const [kind, names] of CHAT_TRAITS) {
-    for (const name of names) found.push(normaliseIdentity(kind, traits[name]));
+    for (const name of names) add(normaliseIdentity(kind, trait(name)));
   }
-  const seen = new Set<string>();
-  return found.filter((identity): identity is Identity => {
-    if (identity === null) return false;
-    const key = identityKey(identity);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return found;
 }
 
 /** Traits that are identities or lead state, not free-form traits. */

@@ -117,16 +117,27 @@ async function resolveLead(index: LeadIndexReader, identities: readonly Identity
   const keys = identities.map(identityKey);
   if (anonymousId !== null) keys.push(`anonymousId:${anonymousId}`);
   const owners = new Map<string, string[]>();
+  const userKey = userId === null ? null : `userId:${userId}`;
+  let userOwner: string | undefined;
   for (const key of keys) {
     const owner = await index.leadOfIdentity(key);
-    if (owner !== null) owners.set(owner, [...(owners.get(owner) ?? []), key]);
+    if (owner === null) continue;
+    const owned = owners.get(owner);
+    if (owned === undefined) owners.set(owner, [key]);
+    else owned.push(key);
+    if (key === userKey) userOwner = owner;
+  }
+  if (owners.size === 1 && (userId === null || userOwner !== undefined)) {
+    // The common case: every identity the call names that is known is one lead's, and nothing conflicts.
+    const [owner, ownedKeys] = owners.entries().next().value!;
+    const stored = await index.lead(owner);
+    return { leadId: owner, profile: (stored?.document as LeadProfile | undefined) ?? null, ownedKeys: new Set(ownedKeys), foreignKeys: NO_KEYS, merges: [] };
   }
   const profiles = new Map<string, LeadProfile>();
   for (const owner of owners.keys()) {
     const stored = await index.lead(owner);
     if (stored !== null) profiles.set(owner, stored.document as LeadProfile);
   }
-  const userOwner = userId === null ? undefined : [...owners].find(([, ownedKeys]) => ownedKeys.includes(`userId:${userId}`))?.[0];
   const foreignKeys = new Set<string>();
   if (userId !== null && userOwner === undefined) {
     // A userId nobody has yet: leads that already carry another userId are other people, even
@@ -162,6 +173,8 @@ async function resolveLead(index: LeadIndexReader, identities: readonly Identity
   }
   return { leadId: survivor, profile: profiles.get(survivor) ?? null, ownedKeys, foreignKeys, merges };
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 function userIdsOf(profile: LeadProfile | undefined): string[] {
   return (profile?.identities ?? []).filter((identity) => identity.kind === 'userId').map((identity) => identity.value);

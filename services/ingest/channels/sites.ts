@@ -38,6 +38,20 @@ const NUMERIC_LABEL = /\.(?:\d+|0x[0-9a-f]*)$/i;
 
 /** The registrable part of a host: `blog.acme.co.uk` → `acme.co.uk`, `l.facebook.com` → `facebook.com`. */
 export function siteOf(host: string): string {
+  // Touches name the same few hosts again and again (each touch asks for its referrer's and its page's).
+  let site = sites.get(host);
+  if (site === undefined) {
+    site = siteOfHost(host);
+    if (sites.size >= SITES_KEPT) sites.clear();
+    sites.set(host, site);
+  }
+  return site;
+}
+
+const SITES_KEPT = 10_000;
+const sites = new Map<string, string>();
+
+function siteOfHost(host: string): string {
   const labels = host.split('.');
   if (labels.length <= 2) return host;
   const last = labels[labels.length - 1]!;

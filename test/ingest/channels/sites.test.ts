@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostOf } from '../../../services/ingest/channels/sites.ts';
+import { hostOf, siteOf } from '../../../services/ingest/channels/sites.ts';
 
 /** What hostOf answered before it read plain hosts off the text: the WHATWG URL parser's hostname. */
 function parsedHost(value: string): string | null {
@@ -50,5 +50,22 @@ describe('hostOf', () => {
       'http://[::1]/',
     ];
     for (const value of cases) expect(hostOf(value), value).toBe(parsedHost(value));
+  });
+});
+
+describe('siteOf', () => {
+  it('is the registrable part of a host, the common country second levels counted as suffix', () => {
+    expect(siteOf('blog.acme.co.uk')).toBe('acme.co.uk');
+    expect(siteOf('l.facebook.com')).toBe('facebook.com');
+    expect(siteOf('t.co')).toBe('t.co');
+    expect(siteOf('www.google.com.au')).toBe('google.com.au');
+    expect(siteOf('a.b.example.de')).toBe('example.de');
+  });
+
+  it('answers the same when asked again, including after more distinct hosts than it keeps', () => {
+    const hosts = Array.from({ length: 12_000 }, (_, i) => `www.site-${i}.co.uk`);
+    for (const host of hosts) expect(siteOf(host)).toBe(host.slice(4));
+    expect(siteOf('blog.acme.co.uk')).toBe('acme.co.uk');
+    expect(siteOf(hosts[0]!)).toBe('site-0.co.uk');
   });
 });
