@@ -16,12 +16,13 @@ export interface IngestRouteOptions {
   readonly rateLimitPerSecond: number;
 }
 
-/** The body as received: text, and its JSON when it parsed. */
-interface RawBody {
-  readonly text: string;
-  readonly json: unknown;
-  readonly error: string | null;
-}
+/**
+ * The body as received: its JSON when it parsed, else its text (kept for the quarantine) and why.
+ * A parsed body's text is let go at once: a batch's is up to 500 KB (twice that as a string with
+ * any character beyond Latin-1), and kept for the life of the request it outlived the young
+ * generation, so every batch's text was promoted to the old one.
+ */
+type RawBody = { readonly json: unknown; readonly error: null } | { readonly text: string; readonly error: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,9 +72,9 @@ export const ingestRoutes: FastifyPluginAsyncZod<IngestRouteOptions> = async (ap
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_request, text, done) => {
     const body = String(text);
     try {
-      done(null, { text: body, json: JSON.parse(body) as unknown, error: null } satisfies RawBody);
+      done(null, { json: JSON.parse(body) as unknown, error: null } satisfies RawBody);
     } catch (error) {
-      done(null, { text: body, json: undefined, error: error instanceof Error ? error.message : String(error) } satisfies RawBody);
+      done(null, { text: body, error: error instanceof Error ? error.message : String(error) } satisfies RawBody);
     }
   });
 
@@ -112,7 +113,8 @@ export const ingestRoutes: FastifyPluginAsyncZod<IngestRouteOptions> = async (ap
   const handle = (type: CallType | 'batch') => async (request: FastifyRequest, reply: FastifyReply): Promise<z.infer<typeof reportSchema>> => {
     const body = request.body as RawBody | undefined;
     const meta = { source: 'http', writeKeyHint: request.writeKeyHint ?? null };
-    if (body === undefined || body.text.trim() === '') throw new ValidationError('The body is empty', [{ path: 'body', message: 'must be a JSON object' }]);
+    // JSON never parses from blank text, so only a body that did not parse can be empty.
+    if (body === undefined || (body.error !== null && body.text.trim() === '')) throw new ValidationError('The body is empty', [{ path: 'body', message: 'must be a JSON object' }]);
     const report =
       body.error !== null
         ? await options.ingest.unreadable(body.text, body.error, meta)
@@ -225,7 +227,8 @@ function writeKeyOf(request: FastifyRequest): string | undefined {
       if (user.length > 0) return user;
     }
   }
-  const json = (request.body as RawBody | undefined)?.json;
+  const body = request.body as RawBody | undefined;
+  const json = body?.error === null ? body.json : undefined;
   if (typeof json === 'object' && json !== null && typeof (json as { writeKey?: unknown }).writeKey === 'string') {
     return (json as { writeKey: string }).writeKey;
   }
