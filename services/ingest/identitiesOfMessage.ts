@@ -27,7 +27,7 @@ export function identitiesOfMessage(message: SegmentMessage): Identity[] {
   };
   if (message.userId !== undefined && message.userId !== null) add(normaliseIdentity('userId', message.userId));
   if (own === undefined && context === undefined) return found;
-  const trait = (name: string): unknown => (own !== undefined && name in own ? own[name] : context?.[name]);
+  const trait = (name: string): unknown => (own !== undefined && Object.hasOwn(own, name) ? own[name] : context?.[name]);
   add(normaliseIdentity('email', trait('email')));
   add(normaliseIdentity('phone', trait('phone')));
   for (const [kind, names] of CHAT_TRAITS) {

@@ -102,8 +102,8 @@ function yieldToEventLoop(): Promise<void> {
  * messages that arrive are planned as they come, and form the next batch, appended as soon as that
  * commit ends, unless a backlog is waiting: then the batch first takes it in, up to `maxBatch`,
  * because one large commit costs less per event than several small ones. Planning goes a chunk of
- * messages at a time, with the event loop let in between. The index commits when nothing came during the last commit, or every
- * `indexCommitIntervalMs` while messages keep coming. An acknowledged message is in the store; the
+ * messages at a time, with the event loop let in between. The index commits when nothing came
+ * during the last commit, or every `indexCommitIntervalMs` while messages keep coming. An acknowledged message is in the store; the
  * index can always be rebuilt from the store, and after a failure or a crash it catches up from it.
  * Messages are taken in the order they were submitted; a failure fails every message not yet
  * answered, those still waiting included, so nothing submitted after a failed message is stored
