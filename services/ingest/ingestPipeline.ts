@@ -84,6 +84,8 @@ interface Appending {
   readonly results: Promise<PromiseSettledResult<AppendResult>[]>;
 }
 
+const NOTHING_PLANNED: PlannedBatch = { outcomes: [], appends: [] };
+
 function answer(batch: readonly Pending[], outcomes: readonly MessageOutcome[]): void {
   batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
 }
@@ -238,7 +240,7 @@ export class IngestPipeline implements MessageSink {
               await Promise.race([committing.appending.results, this.#arrival()]);
             }
             if (committing !== null) {
-              const outcomes = await this.#settle(tx, committing.appending);
+              const outcomes = await this.#settle(tx, committing.appending, planned);
               if (batch.length === 0) {
                 // Nothing came while it committed: the last batch, answered after the index commits.
                 unanswered.delete(batch);
@@ -337,14 +339,17 @@ export class IngestPipeline implements MessageSink {
     return { planned, checkpoint, results: Promise.allSettled(planned.appends.map((append) => store.append(append.stream, append.events))) };
   }
 
-  /** Waits for a batch's appends, moves the index's checkpoint past them and says what became of each message. */
-  async #settle(tx: LeadIndexTransaction, appending: Appending): Promise<MessageOutcome[]> {
+  /**
+   * Waits for a batch's appends, moves the index's checkpoint past them and says what became of
+   * each message. `next` is the batch planned meanwhile (projected into the index, not yet appended).
+   */
+  async #settle(tx: LeadIndexTransaction, appending: Appending, next: PlannedBatch = NOTHING_PLANNED): Promise<MessageOutcome[]> {
     const { planned, checkpoint } = appending;
     const results = await appending.results;
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     const appended = results.flatMap((result) => (result as PromiseFulfilledResult<AppendResult>).value.appended);
-    await this.#advance(tx, checkpoint, appended);
+    await this.#advance(tx, checkpoint, appended, next);
     const outcomes = [...planned.outcomes];
     planned.appends.forEach((append, i) => {
       const result = (results[i] as PromiseFulfilledResult<AppendResult>).value;
@@ -359,7 +364,7 @@ export class IngestPipeline implements MessageSink {
    * when another writer's events are interleaved, the batch's events are remembered as applied
    * and the next catch-up projects the others.
    */
-  async #advance(tx: LeadIndexTransaction, checkpoint: number, appended: readonly RecordedEvent[]): Promise<void> {
+  async #advance(tx: LeadIndexTransaction, checkpoint: number, appended: readonly RecordedEvent[], next: PlannedBatch): Promise<void> {
     if (appended.length === 0) return;
     const positions = appended.map((event) => event.position).sort((a, b) => a - b);
     const contiguous = positions[0] === checkpoint + 1 && positions.every((position, i) => i === 0 || position === positions[i - 1]! + 1);
@@ -377,6 +382,16 @@ export class IngestPipeline implements MessageSink {
       const their = theirs.get(event.stream);
       if (event.type !== 'OwnerAssigned' || their === undefined || their > event.position) continue;
       await tx.apply((await projectLeadEvent(tx, event)).filter((change) => change.kind === 'putLead'));
+    }
+    // The batch planned meanwhile lands after all of theirs: its owner for such a lead (the last
+    // one it assigns) goes back on top too.
+    const ours = new Map<string, NewEvent>();
+    for (const append of next.appends) {
+      if (!theirs.has(append.stream)) continue;
+      for (const event of append.events) if (event.type === 'OwnerAssigned') ours.set(append.stream, event);
+    }
+    for (const [stream, event] of ours) {
+      await tx.apply((await projectLeadEvent(tx, { ...event, stream })).filter((change) => change.kind === 'putLead'));
     }
   }
 

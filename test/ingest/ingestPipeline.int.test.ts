@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore, createSqliteLeadIndex } from '../../infra/sqlite/index.ts';
 import { newEvent } from '../../services/core/index.ts';
 import { createIngestPipeline, defaultChannelRules, parseSegmentMessage, receiveMessage } from '../../services/ingest/index.ts';
+import { messageEventId } from '../../services/ingest/planMessage.ts';
 import type { LeadProfile } from '../../services/leads/index.ts';
 import { defaultLeadSettings } from '../../services/leads/index.ts';
 import type { EventStore } from '../../services/ports/index.ts';
@@ -82,6 +83,44 @@ describe('ingestion batches and other writers of the same lead', () => {
     await createIngestPipeline({ store, index: rebuilt, settings: defaultLeadSettings, channelRules: defaultChannelRules }).catchUp();
     expect(((await rebuilt.read.lead(leadId))?.document as LeadProfile).ownerId).toBe('rep-crm');
     await rebuilt.close();
+    await store.close();
+  });
+
+  it("keeps the store's latest owner when the router's assignment lands before the batch ahead, while the next batch with a CRM owner is already planned", async () => {
+    const { store, index } = openStores('nudge-pipeline-race-planned-');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let routerLead: string | null = null;
+    const racing = withMethods(store, {
+      append: async (stream, events, options) => {
+        if ((events[0]?.data as { messageId?: string } | undefined)?.messageId === 'ahead') {
+          // The router assigns the lead before the batch ahead reaches the store, and that batch's
+          // commit lasts until the next batch (the CRM's owner for the same lead) has been planned.
+          await store.append(`lead-${routerLead!}`, [newEvent({ type: 'OwnerAssigned', data: { ownerId: 'rep-router', previousOwnerId: null, reason: 'routing:emea' } })]);
+          await held;
+        }
+        return store.append(stream, events, options);
+      },
+      storedIds: async (ids) => {
+        const stored = await store.storedIds(ids);
+        if (routerLead !== null && ids.length === 1 && ids[0] === messageEventId('crm', 0)) setTimeout(release, 20);
+        return stored;
+      },
+    });
+    const pipeline = createIngestPipeline({ store: racing, index, settings: defaultLeadSettings, channelRules: defaultChannelRules, indexCommitIntervalMs: 600_000 });
+    await pipeline.submit([received({ type: 'identify', userId: 'u-race', messageId: 'race-1', traits: { email: 'race@acme.example' } })]);
+    routerLead = (await index.read.leadOfIdentity('userId:u-race'))!;
+    const ahead = pipeline.submit([received({ type: 'track', userId: 'u-other', event: 'Content Viewed', messageId: 'ahead' })]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const crm = pipeline.submit([received({ type: 'track', userId: 'u-race', event: 'Owner Assigned', messageId: 'crm', properties: { owner_id: 'rep-crm' } })]);
+    expect((await ahead)[0]).toMatchObject({ status: 'stored' });
+    expect((await crm)[0]).toMatchObject({ status: 'stored' });
+
+    await pipeline.catchUp();
+    const owners = (await store.readStream(`lead-${routerLead}`)).filter((event) => event.type === 'OwnerAssigned').map((event) => (event.data as { ownerId: string }).ownerId);
+    expect(owners).toEqual(['rep-router', 'rep-crm']);
+    expect(((await index.read.lead(routerLead))?.document as LeadProfile).ownerId).toBe('rep-crm');
+    await index.close();
     await store.close();
   });
 
