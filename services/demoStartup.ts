@@ -144,9 +144,10 @@ export class DemoStartup {
     }
     const marker = readMarker(this.#config.demo.markerPath);
     if (marker) writeMarker(this.#config.demo.markerPath, { ...marker, state: 'loaded', loadedAt: new Date().toISOString() });
+    // Said before readiness turns: whoever waits for ready finds where to look already written.
+    this.#logger.info({ url: where.url, seconds: Math.round((performance.now() - started) / 1_000) }, whereToLook(report, where, this.#config, performance.now() - started));
     this.#done = true;
     this.#detail = 'the demo company is loaded';
-    this.#logger.info({ url: where.url, seconds: Math.round((performance.now() - started) / 1_000) }, whereToLook(report, where, this.#config, performance.now() - started));
   }
 
   async #catchUp(followers: DemoFollowers, signal: AbortSignal): Promise<void> {

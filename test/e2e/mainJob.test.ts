@@ -83,6 +83,8 @@ describe('the main job (npm start on an empty data folder)', () => {
 
     await until('readiness', async () => ((await fetch(`${nudge.url}/health/ready`)).status === 200 ? true : undefined), 240_000);
 
+    // The log reaches this process through a pipe, apart from the HTTP answer that said ready.
+    await until('the where-to-look message in the log', async () => (nudge.logs.some((line) => String(line.msg).startsWith('The demo company is in')) ? true : undefined), 10_000);
     const messages = nudge.logs.map((line) => String(line.msg));
     // Without a terminal the progress goes to the log, in steps up to 100 %.
     expect(messages.filter((msg) => /^demo: \d+% \(loading the demo company: day \d+ of 180/.test(msg)).length).toBeGreaterThanOrEqual(5);
