@@ -20,6 +20,7 @@ import type {
 import { eventStoreMigrations, migrate } from './schema.ts';
 import type { AppendOutcome, AppendRequest, SerialisedEvent } from './sqliteAppender.ts';
 import { errorOf, SqliteAppender } from './sqliteAppender.ts';
+import { IdFilter } from './storedIdFilter.ts';
 import { type CommitAnnouncement, commitsChannelName, openWriterConnection, type WriterConnectionOptions } from './sqliteWriterConnection.ts';
 import type { CommittedRow, WriterMessage, WriterReply } from './sqliteWriterThread.ts';
 import { packRequests, transferOf } from './writerPacking.ts';
@@ -131,6 +132,26 @@ export function connectSqliteWriter(store: EventStore): MessagePort | null {
   return store instanceof SqliteEventStore ? store.connectWriter() : null;
 }
 
+/**
+ * Resolves once `store` has read the ids already in its file into memory (see `storedIds`), at
+ * once when it has not started to (or is not a SQLite store). For tests and diagnostics.
+ */
+export function storedIdsRead(store: EventStore): Promise<void> {
+  return store instanceof SqliteEventStore ? store.storedIdsRead() : Promise.resolve();
+}
+
+/** The stored-ids filter of a store, and how far it holds every event in order. */
+interface StoredIds {
+  readonly filter: IdFilter;
+  /** Settles once the ids in the file when it was made are all in the filter. */
+  readonly ready: Promise<void>;
+  /** Every event up to this position is in the filter; -1 while they are being read. */
+  through: number;
+}
+
+/** Ids read from the file a chunk at a time (one stretch of the event loop each) when the stored-ids filter is made. */
+const ID_CHUNK = 5_000;
+
 class SqliteEventStore implements EventStore {
   readonly #db: DatabaseSync;
   readonly #clock: Clock;
@@ -151,6 +172,15 @@ class SqliteEventStore implements EventStore {
    * everything outside it is read from the file.
    */
   readonly #tail: TailEntry[] = [];
+  /**
+   * The ids of the stored events, in memory (a Bloom filter), so that `storedIds` reads the id
+   * index only for ids that may be stored: at ingestion, nearly every id asked about is new, and
+   * each probe of the index read its pages again (every commit drops this connection's page cache;
+   * on a store larger than memory, a disk read per message). Made at the first `storedIds`, from
+   * the id index a chunk at a time; then every event this store sees committed is added, and what
+   * other processes appended is read by position before each answer. Null until then.
+   */
+  #ids: StoredIds | null = null;
   /** Group commits on this thread (':memory:', or writerThread false); null when the writer thread commits. */
   readonly #appender: SqliteAppender | null;
   readonly #writer: WriterThread | SharedWriter | null;
@@ -159,6 +189,8 @@ class SqliteEventStore implements EventStore {
   readonly #statements: {
     streamRevision: StatementSync;
     storedIds: StatementSync;
+    idsByValue: StatementSync;
+    idsAfter: StatementSync;
     readForwards: StatementSync;
     readBackwards: StatementSync;
     readAllAfter: StatementSync;
@@ -216,6 +248,9 @@ class SqliteEventStore implements EventStore {
       streamRevision: this.#db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
       // One call for a whole batch of ids: each is a probe of the unique index on id.
       storedIds: this.#db.prepare('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))'),
+      // The id index alone, in its own order (no table rows): how the stored-ids filter is made.
+      idsByValue: this.#db.prepare('SELECT id FROM events INDEXED BY events_by_id WHERE id > ? ORDER BY id LIMIT ?'),
+      idsAfter: this.#db.prepare('SELECT position, id FROM events WHERE position > ? ORDER BY position'),
       readForwards: this.#db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
       ),
@@ -230,7 +265,7 @@ class SqliteEventStore implements EventStore {
       readAllBefore: this.#db.prepare(`SELECT ${COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
       head: this.#db.prepare('SELECT MAX(position) AS head FROM events'),
     };
-    for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readTypesAfter, this.#statements.readAllBefore]) {
+    for (const read of [this.#statements.readForwards, this.#statements.readBackwards, this.#statements.readAllAfter, this.#statements.readTypesAfter, this.#statements.readAllBefore, this.#statements.idsAfter]) {
       read.setReturnArrays(true);
     }
   }
@@ -373,6 +408,14 @@ class SqliteEventStore implements EventStore {
 
   /** Adds a durable commit's rows to the tail, restarting it where the positions jump (another process wrote). */
   #remember(rows: readonly EventRow[]): void {
+    const ids = this.#ids;
+    if (ids !== null) {
+      for (const row of rows) {
+        ids.filter.add(row[1]);
+        // In order with what the filter holds: no need to read it back.
+        if (row[0] === ids.through + 1) ids.through = row[0];
+      }
+    }
     const tail = this.#tail;
     for (const row of rows) {
       const last = tail[tail.length - 1];
@@ -448,12 +491,74 @@ class SqliteEventStore implements EventStore {
     return this.#run(() => (this.#statements.streamRevision.get(stream) as { revision: number | null }).revision);
   }
 
+  /** Reads the id index only for the ids the filter may hold (`#ids`); all of them until the filter is made. */
   storedIds(ids: readonly string[]): Promise<Set<string>> {
     return this.#run(() => {
       if (ids.length === 0) return new Set<string>();
-      const rows = this.#statements.storedIds.all(JSON.stringify(ids)) as { id: string }[];
+      const filter = this.#idFilter();
+      const candidates = filter === null ? ids : ids.filter((id) => filter.mayHold(id));
+      if (candidates.length === 0) return new Set<string>();
+      const rows = this.#statements.storedIds.all(JSON.stringify(candidates)) as { id: string }[];
       return new Set(rows.map((row) => row.id));
     });
+  }
+
+  /** See `storedIdsRead`. */
+  storedIdsRead(): Promise<void> {
+    return this.#ids?.ready ?? Promise.resolve();
+  }
+
+  /**
+   * The stored-ids filter, holding every event in the file; null while it is being made (the first
+   * call starts that). Events past the newest it knows in order (another process appended them, so
+   * no commit of ours brought them) are read first.
+   */
+  #idFilter(): IdFilter | null {
+    const ids = this.#ids;
+    if (ids === null) {
+      this.#readIds();
+      return null;
+    }
+    if (ids.through < 0) return null;
+    for (const [position, id] of this.#statements.idsAfter.iterate(ids.through) as Iterable<[number, string]>) {
+      ids.filter.add(id);
+      ids.through = position;
+    }
+    return ids.filter;
+  }
+
+  /**
+   * Makes the filter from the id index, a chunk at a time with the event loop let in between.
+   * Every event up to the head as of the start is in every chunk's snapshot (events are never
+   * removed), so once the index is read the filter holds all of them; those committed meanwhile
+   * are added as they commit, or read by position at the next `storedIds`.
+   */
+  #readIds(): void {
+    const head = (this.#statements.head.get() as { head: number | null }).head ?? 0;
+    const filter = new IdFilter(2 * head);
+    const read = async (): Promise<void> => {
+      // Not in this turn: `ids` below is assigned first.
+      await new Promise((resolve) => setImmediate(resolve));
+      let after = '';
+      for (;;) {
+        if (this.#closing.signal.aborted) return;
+        const rows = this.#statements.idsByValue.all(after, ID_CHUNK) as { id: string }[];
+        for (const row of rows) filter.add(row.id);
+        if (rows.length < ID_CHUNK) break;
+        after = rows[rows.length - 1]!.id;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      ids.through = head;
+    };
+    const ids: StoredIds = {
+      filter,
+      through: -1,
+      ready: read().catch(() => {
+        // The file could not be read (closed meanwhile, or an I/O error): the next storedIds starts over.
+        if (this.#ids === ids) this.#ids = null;
+      }),
+    };
+    this.#ids = ids;
   }
 
   headPosition(): Promise<GlobalPosition> {
