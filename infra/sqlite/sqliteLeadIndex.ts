@@ -412,6 +412,11 @@ class Transaction extends Reader implements LeadIndexTransaction {
   flush(): void {
     const q = this.q;
     for (const { change, full } of this.#dirty.values()) {
+      // Only the activity time moved since the row was last written or read: nothing else to write.
+      if (!full && typeof this.#stored.get(change.leadId) === 'string') {
+        q.putActivity.run(change.leadId, change.search.updatedAt);
+        continue;
+      }
       const columns = searchColumns(change.search);
       const key = searchKey(columns);
       const asStored = this.#stored.get(change.leadId) === key;

@@ -2,8 +2,11 @@ import { BloomFilter } from 'bloomfilter';
 
 /** The first layer's share of false positives; each later layer has half its predecessor's, so all together stay below twice this. */
 const FIRST_LAYER_ERROR = 0.008;
-/** Fewest ids the first layer is made for (about 80 KB). */
-const MIN_CAPACITY = 65_536;
+/**
+ * Fewest ids the first layer is made for (about 1.2 MB): a young store grows many times over, and
+ * each layer is one more test for every new id.
+ */
+const MIN_CAPACITY = 1_048_576;
 
 interface Layer {
   readonly filter: BloomFilter;
@@ -23,8 +26,9 @@ interface Layer {
 export class IdFilter {
   readonly #layers: Layer[] = [];
 
-  constructor(expected = 0) {
-    this.#grow(Math.max(MIN_CAPACITY, Math.ceil(expected)));
+  /** Made for `expected` ids, at least `minCapacity`. */
+  constructor(expected = 0, minCapacity = MIN_CAPACITY) {
+    this.#grow(Math.max(minCapacity, Math.ceil(expected)));
   }
 
   add(id: string): void {
