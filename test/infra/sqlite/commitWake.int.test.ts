@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import { describe, expect, it } from 'vitest';
 import { newEvent } from '../../../services/core/index.ts';
 import type { EventStore } from '../../../services/ports/index.ts';
+import { temporaryStores } from '../../support/sqliteStores.ts';
 
 /**
  * Several stores of one process on the same file (a worker thread's and the main thread's, in
@@ -13,24 +10,9 @@ import type { EventStore } from '../../../services/ports/index.ts';
  * subscriptions at once, not at their next poll. The poll is set to a minute here, so an event
  * seen within seconds came by the wake-up.
  */
-const dirs: string[] = [];
-const stores: EventStore[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function storePath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nudge-commit-wake-'));
-  dirs.push(dir);
-  return join(dir, 'events.db');
-}
-
-function open(path: string): EventStore {
-  const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 60_000 });
-  stores.push(store);
-  return store;
-}
+const stores = temporaryStores({ synchronous: 'normal', pollIntervalMs: 60_000 });
+const storePath = (): string => stores.path('nudge-commit-wake-');
+const open = (path: string): EventStore => stores.open(path);
 
 /** Resolves with the first event a live subscription of `store` delivers, or rejects after `ms`. */
 function firstLiveEvent(store: EventStore, ms: number): { ready: Promise<void>; event: Promise<{ type: string; waitedMs: number }> } {

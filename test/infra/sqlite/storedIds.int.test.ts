@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import { describe, expect, it } from 'vitest';
 import { storedIdsRead } from '../../../infra/sqlite/sqliteEventStore.ts';
 import type { NewEvent } from '../../../services/core/index.ts';
 import { deriveId, newEvent } from '../../../services/core/index.ts';
 import type { EventStore } from '../../../services/ports/index.ts';
+import { temporaryStores } from '../../support/sqliteStores.ts';
 
 /**
  * `storedIds` on the SQLite store answers from an in-memory filter of the stored ids for the ids
@@ -14,24 +11,9 @@ import type { EventStore } from '../../../services/ports/index.ts';
  * at every moment: while the filter is being read from the file, after another process (or
  * another store of this process, with a writer of its own) appended, and for its own appends.
  */
-const dirs: string[] = [];
-const stores: EventStore[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function storePath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nudge-stored-ids-'));
-  dirs.push(dir);
-  return join(dir, 'events.db');
-}
-
-function open(path: string): EventStore {
-  const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 10 });
-  stores.push(store);
-  return store;
-}
+const stores = temporaryStores({ synchronous: 'normal', pollIntervalMs: 10 });
+const storePath = (): string => stores.path('nudge-stored-ids-');
+const open = (path: string): EventStore => stores.open(path);
 
 const touches = (prefix: string, count: number): NewEvent[] =>
   Array.from({ length: count }, (_, i) => newEvent({ type: 'TouchRecorded', data: { i } }, { id: deriveId('stored-ids-test', prefix, String(i)) }));

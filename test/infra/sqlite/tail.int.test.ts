@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../../infra/sqlite/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../services/core/index.ts';
 import { newEvent } from '../../../services/core/index.ts';
 import type { EventStore } from '../../../services/ports/index.ts';
+import { temporaryStores } from '../../support/sqliteStores.ts';
 
 /**
  * The SQLite store serves its newest appends to readers from memory (the tail). What a reader
@@ -14,25 +11,9 @@ import type { EventStore } from '../../../services/ports/index.ts';
  * the file, also when another writer appends in between: another store of this process (another
  * thread's, which wakes ours over the commits channel) or another process (which does not).
  */
-const dirs: string[] = [];
-const stores: EventStore[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A store file in a fresh folder of its own (removed after the test). */
-function storePath(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return join(dir, 'events.db');
-}
-
-function open(path: string): EventStore {
-  const store = createSqliteEventStore({ path, synchronous: 'normal', pollIntervalMs: 10 });
-  stores.push(store);
-  return store;
-}
+const stores = temporaryStores({ synchronous: 'normal', pollIntervalMs: 10 });
+const storePath = (prefix: string): string => stores.path(prefix);
+const open = (path: string): EventStore => stores.open(path);
 
 const touch = (i: number): NewEvent => newEvent({ type: 'TouchRecorded', data: { i, nested: { list: [i, i + 1] }, absent: undefined } });
 const plain = (events: readonly unknown[]) => JSON.parse(JSON.stringify(events)) as unknown;
